@@ -1,0 +1,2 @@
+export type { ProblemDetails } from './core/problem.js';
+export { INCIDENT_HEADER, PROBLEM_JSON } from './core/problem.js';
