@@ -1,2 +1,28 @@
+/**
+ * faultline core: classify any failure, report it, render a safe response.
+ * Framework integrations live in subpaths (`faultline/node`, ...).
+ */
+export type { ClassifyContext } from './core/classify.js';
+export { toFault } from './core/classify.js';
+export {
+  FAULTLINE_ERROR_CODES,
+  FaultlineConfigError,
+  FaultlineError,
+  type FaultlineErrorCode,
+  isFaultlineError,
+} from './core/errors.js';
+export type { ErrorSummary, Fault, Phase, PrivateFault, PublicFault } from './core/fault.js';
+export { HttpError, type HttpErrorOptions, httpErrors, isHttpError } from './core/http-error.js';
+export { incidentTime, newIncidentId } from './core/incident.js';
+export { type Format, negotiateFormat } from './core/negotiate.js';
+export type { FaultlineOptions } from './core/options.js';
+export {
+  createFaultline,
+  type ErrorResponse,
+  Faultline,
+  type FaultRequest,
+  isLoopback,
+} from './core/pipeline.js';
 export type { ProblemDetails } from './core/problem.js';
 export { INCIDENT_HEADER, PROBLEM_JSON } from './core/problem.js';
+export type { LoggerLike, RequestInfo } from './core/report.js';

@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+/**
+ * The `faultline` command: `demo` serves the demo app; `--help` lists commands.
+ */
+import { createDemoServer, DEMO_ROUTES } from '../demo/app.js';
+
+const HELP = `faultline — what an HTTP server does when it fails
+
+Usage:
+  faultline demo [--port N] [--host H]   serve the demo app (default 127.0.0.1:3000; env PORT overrides)
+  faultline --help                       show this help
+
+Docs: README.md`;
+
+function option(args: string[], name: string): string | undefined {
+  const i = args.indexOf(name);
+  return i === -1 ? undefined : args[i + 1];
+}
+
+function demo(args: string[]): void {
+  const port = Number(option(args, '--port') ?? process.env.PORT ?? 3000);
+  const host = option(args, '--host') ?? '127.0.0.1';
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error(`faultline demo: --port must be an integer 0–65535, got ${String(port)}`);
+    process.exit(2);
+  }
+  const { server } = createDemoServer();
+  server.listen(port, host, () => {
+    const addr = server.address();
+    const url = `http://${host}:${typeof addr === 'object' && addr ? addr.port : port}`;
+    console.log(`faultline demo on ${url}/`);
+    for (const [path, what] of DEMO_ROUTES) console.log(`  ${url}${path}  — ${what}`);
+    console.log('Log lines (JSON, with incident ids) follow on stderr.');
+  });
+  const stop = (): void => {
+    server.close(() => process.exit(0));
+    setTimeout(() => process.exit(0), 2000).unref();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+const [command, ...rest] = process.argv.slice(2);
+switch (command) {
+  case 'demo':
+    demo(rest);
+    break;
+  case undefined:
+  case '--help':
+  case '-h':
+  case 'help':
+    console.log(HELP);
+    break;
+  default:
+    console.error(`faultline: unknown command "${command}"\n\n${HELP}`);
+    process.exit(2);
+}

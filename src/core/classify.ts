@@ -1,0 +1,271 @@
+/**
+ * classify: any thrown value -> Fault. Never throws, on any input: hostile getters, revoked
+ * proxies, circular causes and 10 MB messages included. Every property read goes through `read`,
+ * every string is bounded, and recursion is bounded in depth and count.
+ */
+import type { ErrorSummary, Fault, Phase, PublicFault } from './fault.js';
+import { isHttpError } from './http-error.js';
+import { newIncidentId } from './incident.js';
+import { isErrorStatus, statusCode, statusTitle } from './status.js';
+
+/** Context of a classification. */
+export interface ClassifyContext {
+  /** @default 'handler' */
+  phase?: Phase;
+  /** Use this incident id instead of a new one (5xx only). */
+  incident?: string;
+  /** The client already went away: an abort becomes 499. */
+  clientClosed?: boolean;
+}
+
+const MAX_MESSAGE = 8 * 1024;
+const MAX_STACK = 16 * 1024;
+const MAX_CAUSES = 10;
+const MAX_HEADER_VALUE = 1024;
+
+/** Headers an error may contribute to the response (RFC 9110 §10.2, §11.6). */
+const PUBLIC_HEADERS = new Set([
+  'retry-after',
+  'allow',
+  'www-authenticate',
+  'proxy-authenticate',
+  'accept-patch',
+  'accept-post',
+  'accept-encoding',
+  'accept-ranges',
+  'content-range',
+]);
+
+function read(obj: unknown, key: PropertyKey): unknown {
+  try {
+    return (obj as Record<PropertyKey, unknown>)[key];
+  } catch {
+    return undefined;
+  }
+}
+
+function bound(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}…[${text.length - max} more chars]`;
+}
+
+function str(value: unknown, max: number): string | undefined {
+  return typeof value === 'string' ? bound(value, max) : undefined;
+}
+
+function describe(value: unknown): string {
+  try {
+    switch (typeof value) {
+      case 'string':
+        return bound(value, MAX_MESSAGE);
+      case 'symbol':
+        return value.toString();
+      case 'object':
+        if (value === null) return 'null';
+        return bound(JSON.stringify(value) ?? Object.prototype.toString.call(value), MAX_MESSAGE);
+      case 'function':
+        return `[function ${str(read(value, 'name'), 200) ?? 'anonymous'}]`;
+      default:
+        return String(value);
+    }
+  } catch {
+    return '[unprintable value]';
+  }
+}
+
+function thrownType(value: unknown): string {
+  if (value === null) return 'null';
+  const t = typeof value;
+  if (t !== 'object') return t;
+  try {
+    return value instanceof Error ? (str(read(value, 'name'), 200) ?? 'Error') : 'object';
+  } catch {
+    return 'object';
+  }
+}
+
+function looksLikeError(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  try {
+    return value instanceof Error || typeof read(value, 'stack') === 'string';
+  } catch {
+    return false;
+  }
+}
+
+function summarize(value: unknown): ErrorSummary {
+  if (looksLikeError(value)) {
+    const code = read(value, 'code');
+    return {
+      name: str(read(value, 'name'), 200) ?? 'Error',
+      message: str(read(value, 'message'), MAX_MESSAGE) ?? describe(read(value, 'message')),
+      stack: str(read(value, 'stack'), MAX_STACK),
+      code:
+        typeof code === 'string' || typeof code === 'number' ? bound(String(code), 200) : undefined,
+    };
+  }
+  return { name: thrownType(value), message: describe(value), stack: undefined, code: undefined };
+}
+
+/** The cause chain and AggregateError members, breadth-first, bounded, cycle-safe. */
+function causes(root: unknown): ErrorSummary[] {
+  const out: ErrorSummary[] = [];
+  const seen = new Set<unknown>([root]);
+  const queue: unknown[] = [];
+  const enqueue = (v: unknown): void => {
+    if (v !== undefined && !seen.has(v) && seen.size <= MAX_CAUSES * 2) {
+      seen.add(v);
+      queue.push(v);
+    }
+  };
+  const children = (v: unknown): void => {
+    if (typeof v !== 'object' || v === null) return;
+    enqueue(read(v, 'cause'));
+    const errors = read(v, 'errors');
+    if (Array.isArray(errors))
+      for (let i = 0; i < errors.length && i < MAX_CAUSES; i++) enqueue(errors[i]);
+  };
+  children(root);
+  while (queue.length > 0 && out.length < MAX_CAUSES) {
+    const next = queue.shift();
+    out.push(summarize(next));
+    children(next);
+  }
+  return out;
+}
+
+interface Recognized {
+  status: number;
+  expose: boolean;
+  code?: string;
+  type?: string;
+  headers?: unknown;
+  message?: unknown;
+}
+
+/** Recognizes status-carrying errors of the ecosystem. */
+function recognize(value: unknown, ctx: ClassifyContext): Recognized | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  if (isHttpError(value)) {
+    return {
+      status: value.status,
+      expose: value.expose,
+      code: value.code,
+      type: value.type,
+      headers: value.headers,
+      message: value.message,
+    };
+  }
+  // Boom: output.statusCode / output.headers; Boom shows 4xx messages and hides 5xx ones.
+  if (read(value, 'isBoom') === true) {
+    const output = read(value, 'output');
+    const status = read(output, 'statusCode');
+    if (isErrorStatus(status)) {
+      return {
+        status,
+        expose: status < 500,
+        headers: read(output, 'headers'),
+        message: read(read(output, 'payload'), 'message'),
+      };
+    }
+    return { status: 500, expose: false };
+  }
+  const name = read(value, 'name');
+  if (name === 'TimeoutError') return { status: 504, expose: false };
+  if (name === 'AbortError' || read(value, 'code') === 'ABORT_ERR') {
+    return ctx.clientClosed ? { status: 499, expose: false } : undefined;
+  }
+  // http-errors / body-parser / Express / Fastify / Koa / Hono HTTPException.
+  let status = read(value, 'status');
+  if (!isErrorStatus(status)) status = read(value, 'statusCode');
+  if (!isErrorStatus(status)) return undefined;
+  const expose = read(value, 'expose');
+  let exposed: boolean;
+  if (typeof expose === 'boolean') exposed = expose && status < 500;
+  else {
+    // Fastify's own errors and validation errors, and Hono's HTTPException, carry messages
+    // written for the client; anything else without an explicit `expose` stays private.
+    const code = read(value, 'code');
+    exposed =
+      status < 500 &&
+      ((typeof code === 'string' && code.startsWith('FST_ERR_')) ||
+        Array.isArray(read(value, 'validation')) ||
+        name === 'HTTPException');
+  }
+  return {
+    status,
+    expose: exposed,
+    headers: read(value, 'headers'),
+    message: read(value, 'message'),
+  };
+}
+
+function publicHeaders(raw: unknown): Array<readonly [string, string]> {
+  const out: Array<readonly [string, string]> = [];
+  if (typeof raw !== 'object' || raw === null) return out;
+  let keys: string[];
+  try {
+    keys = Object.keys(raw);
+  } catch {
+    return out;
+  }
+  for (const key of keys.slice(0, 50)) {
+    const name = key.toLowerCase();
+    if (!PUBLIC_HEADERS.has(name)) continue;
+    const v = read(raw, key);
+    if (typeof v !== 'string' && typeof v !== 'number') continue;
+    const value = String(v);
+    // A header value with CR/LF or other controls would be a response-splitting vector.
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
+    if (value.length > MAX_HEADER_VALUE || /[\u0000-\u001f\u007f]/.test(value)) continue;
+    out.push([name, value]);
+  }
+  return out;
+}
+
+// Incident ids are spliced into bodies and headers unescaped: only URL-safe characters.
+const INCIDENT_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+const CODE_PATTERN = /^[a-z][a-z0-9_.-]{0,63}$/i;
+
+/**
+ * Normalizes any thrown value into a {@link Fault}. Unknown values become 500; statuses outside
+ * 400–599 become 500; a 5xx message is never public; a 4xx message only when exposed.
+ * @example
+ * const fault = toFault(new Error('db down'));
+ * fault.public.status; // 500
+ * fault.public.detail; // undefined: the message stays private
+ */
+export function toFault(thrown: unknown, ctx: ClassifyContext = {}): Fault {
+  const phase = ctx.phase ?? 'handler';
+  const known = recognize(thrown, ctx);
+  let status: number;
+  if (known) status = known.status;
+  else if (ctx.clientClosed) status = 499;
+  else status = 500;
+  let detail =
+    known?.expose && status < 500 ? str(known.message, MAX_MESSAGE) || undefined : undefined;
+  const title = statusTitle(status);
+  if (detail === title) detail = undefined;
+  const code =
+    known?.code !== undefined && CODE_PATTERN.test(known.code) ? known.code : statusCode(status);
+  const pub: PublicFault = {
+    status,
+    code,
+    title,
+    detail,
+    type: known?.type ?? 'about:blank',
+    incident:
+      status >= 500
+        ? ctx.incident !== undefined && INCIDENT_PATTERN.test(ctx.incident)
+          ? ctx.incident
+          : newIncidentId()
+        : undefined,
+    headers: publicHeaders(known?.headers),
+  };
+  const summary = summarize(thrown);
+  return {
+    public: pub,
+    private: { ...summary, thrown: thrownType(thrown), causes: causes(thrown) },
+    phase,
+    cause: thrown,
+  };
+}

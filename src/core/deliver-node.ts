@@ -1,0 +1,81 @@
+/**
+ * deliver-node: writes an ErrorResponse to a node:http or node:http2 (compatibility API)
+ * response, following finalhandler's checklist: handler-set headers that must not leak are
+ * removed, the request body is drained, HEAD gets no body. When headers were already sent the
+ * response cannot be made honest, so the transport is cut: HTTP/1.1 destroys the socket (no final
+ * chunk, or short of Content-Length), HTTP/2 resets the stream with INTERNAL_ERROR.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type Http2ServerRequest, type Http2ServerResponse, constants as h2 } from 'node:http2';
+import type { ErrorResponse } from './pipeline.js';
+
+/** A node:http or node:http2 compatibility request. */
+export type NodeRequest = IncomingMessage | Http2ServerRequest;
+/** A node:http or node:http2 compatibility response. */
+export type NodeResponse = ServerResponse | Http2ServerResponse;
+
+/** Headers that survive an error response: CORS, caching variance, and security policy. */
+const ALWAYS_KEPT = new Set([
+  'vary',
+  'strict-transport-security',
+  'x-frame-options',
+  'referrer-policy',
+  'permissions-policy',
+  'content-security-policy',
+  'cross-origin-opener-policy',
+  'cross-origin-embedder-policy',
+  'cross-origin-resource-policy',
+  'x-dns-prefetch-control',
+  'x-permitted-cross-domain-policies',
+  'origin-agent-cluster',
+  'timing-allow-origin',
+]);
+
+/** Whether a handler-set header survives onto the error response. */
+export function isPreservedHeader(name: string, extra: ReadonlySet<string>): boolean {
+  return name.startsWith('access-control-') || ALWAYS_KEPT.has(name) || extra.has(name);
+}
+
+/** Cuts the response so the client sees a failure, never a body that looks complete. */
+export function breakResponse(res: NodeResponse): void {
+  if ('stream' in res && res.stream) {
+    if (!res.stream.destroyed) res.stream.close(h2.NGHTTP2_INTERNAL_ERROR);
+    return;
+  }
+  (res as ServerResponse).destroy();
+}
+
+function mergeVary(existing: unknown): string {
+  const value = Array.isArray(existing)
+    ? existing.join(', ')
+    : typeof existing === 'string'
+      ? existing
+      : '';
+  if (value === '') return 'Accept';
+  if (value.trim() === '*' || /(^|,)\s*accept\s*(,|$)/i.test(value)) return value;
+  return `${value}, Accept`;
+}
+
+/**
+ * Writes `response` to `res` before headers were sent. `keep` are extra header names (lower-case)
+ * besides the always-kept ones that a handler set and that must survive.
+ */
+export function deliverNode(
+  req: NodeRequest,
+  res: NodeResponse,
+  response: ErrorResponse,
+  keep: ReadonlySet<string>,
+): void {
+  const r = res as ServerResponse;
+  for (const name of r.getHeaderNames()) {
+    if (!isPreservedHeader(name, keep)) r.removeHeader(name);
+  }
+  r.setHeader('vary', mergeVary(r.getHeader('vary')));
+  r.statusCode = response.status;
+  for (const [name, value] of response.headers) r.setHeader(name, value);
+  r.setHeader('content-length', Buffer.byteLength(response.body));
+  // Unread request bodies would otherwise stall keep-alive connections (finalhandler does this).
+  if (!req.complete) (req as IncomingMessage).resume();
+  if (req.method === 'HEAD') r.end();
+  else r.end(response.body);
+}

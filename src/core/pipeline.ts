@@ -1,0 +1,129 @@
+/**
+ * pipeline: classify -> report -> render, as one call that never throws. Transport-neutral: it
+ * returns status, headers and body; `deliver-node` (and later adapters) write them out.
+ */
+import { type ClassifyContext, toFault } from './classify.js';
+import type { Fault } from './fault.js';
+import { negotiateFormat } from './negotiate.js';
+import { type FaultlineOptions, type ResolvedOptions, resolveOptions } from './options.js';
+import { INCIDENT_HEADER } from './problem.js';
+import { type DebugInfo, Renderer } from './render.js';
+import { Reporter, type RequestInfo } from './report.js';
+
+/** What to send for a fault. */
+export interface ErrorResponse {
+  readonly status: number;
+  /** Lower-case names. Content-Length is left to the transport. */
+  readonly headers: ReadonlyArray<readonly [string, string]>;
+  readonly body: string;
+  /** The fault; absent only for the fixed last-resort 500. */
+  readonly fault: Fault | undefined;
+}
+
+/** Request data the pipeline needs; adapters build it from their framework's request. */
+export interface FaultRequest extends RequestInfo {}
+
+const CSP_HTML = "default-src 'none'; style-src 'unsafe-inline'";
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/** The fixed response when faultline itself fails (double fault). */
+export const LAST_RESORT: ErrorResponse = {
+  status: 500,
+  headers: [
+    ['content-type', 'text/plain; charset=utf-8'],
+    ['cache-control', 'no-store'],
+    ['x-content-type-options', 'nosniff'],
+  ],
+  body: 'Internal Server Error\n',
+  fault: undefined,
+};
+
+/** True for loopback peers: 127.0.0.0/8, ::1 and their IPv4-mapped forms. */
+export function isLoopback(address: string | undefined): boolean {
+  if (address === undefined) return false;
+  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
+}
+
+function firstHeader(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/** A configured faultline instance. Create one per app at startup with {@link createFaultline}. */
+export class Faultline {
+  readonly options: ResolvedOptions;
+  readonly #renderer = new Renderer();
+  readonly #reporter: Reporter;
+
+  constructor(options: FaultlineOptions = {}) {
+    this.options = resolveOptions(options);
+    this.#reporter = new Reporter(this.options.logger);
+  }
+
+  /** The validated inbound request id, or undefined. */
+  requestId(headers: FaultRequest['headers']): string | undefined {
+    const id = firstHeader(headers[this.options.requestIdHeader]);
+    return id !== undefined && REQUEST_ID.test(id) ? id : undefined;
+  }
+
+  /** Classifies `thrown` without reporting or rendering. */
+  classify(thrown: unknown, ctx?: ClassifyContext): Fault {
+    return toFault(thrown, ctx);
+  }
+
+  /** Logs a fault. Never throws. */
+  report(fault: Fault, req: FaultRequest | undefined): void {
+    this.#reporter.report(fault, req);
+  }
+
+  /**
+   * The whole pipeline for one failure: classify, report, render. Never throws: if anything in it
+   * fails, the fixed last-resort 500 is returned.
+   */
+  respond(thrown: unknown, req: FaultRequest, ctx?: ClassifyContext): ErrorResponse {
+    try {
+      const fault = toFault(thrown, ctx);
+      this.report(fault, req);
+      return this.render(fault, req);
+    } catch {
+      return LAST_RESORT;
+    }
+  }
+
+  /** Renders an already classified fault for `req`. Never throws. */
+  render(fault: Fault, req: FaultRequest): ErrorResponse {
+    try {
+      const format = negotiateFormat(firstHeader(req.headers.accept));
+      const pub = fault.public;
+      let debug: DebugInfo | undefined;
+      if (this.options.debug && isLoopback(req.remoteAddress)) {
+        debug = {
+          name: fault.private.name,
+          message: fault.private.message,
+          stack: fault.private.stack,
+        };
+      }
+      const { contentType, body } = this.#renderer.render(pub, format, debug);
+      const headers: Array<readonly [string, string]> = [
+        ['content-type', contentType],
+        ['cache-control', 'no-store'],
+        ['x-content-type-options', 'nosniff'],
+      ];
+      if (format === 'html') headers.push(['content-security-policy', CSP_HTML]);
+      if (pub.incident !== undefined) headers.push([INCIDENT_HEADER.toLowerCase(), pub.incident]);
+      if (req.requestId !== undefined) headers.push([this.options.requestIdHeader, req.requestId]);
+      for (const h of pub.headers) headers.push(h);
+      return { status: pub.status, headers, body, fault };
+    } catch {
+      return LAST_RESORT;
+    }
+  }
+}
+
+/**
+ * Creates a faultline instance; validates options now, so mistakes surface at startup.
+ * @example
+ * const fl = createFaultline({ debug: false });
+ */
+export function createFaultline(options?: FaultlineOptions): Faultline {
+  return new Faultline(options);
+}

@@ -1,0 +1,82 @@
+/**
+ * The demo app: one route per way of failing, behind faultline/node. Used by `faultline demo`,
+ * and by the end-to-end tests, so what people try is what is tested.
+ */
+import http from 'node:http';
+import { faultline, type NodeFaultline } from '../adapters/node.js';
+import { httpErrors } from '../core/http-error.js';
+import type { FaultlineOptions } from '../core/options.js';
+
+/** The routes, with what each does; the home page lists them. */
+export const DEMO_ROUTES: ReadonlyArray<readonly [path: string, what: string]> = [
+  ['/fail/sync', 'a handler throws synchronously'],
+  ['/fail/async', 'a handler returns a rejected promise'],
+  ['/fail/secret', 'an error whose message contains a secret (it must not reach the client)'],
+  ['/fail/exposed', 'a 422 HttpError meant for the client'],
+  ['/fail/unavailable', 'a 503 with Retry-After'],
+  ['/fail/stream', 'a 200 whose body breaks mid-way'],
+  ['/fail/non-error', 'a plain object is thrown'],
+];
+
+function home(res: http.ServerResponse): void {
+  const items = DEMO_ROUTES.map(([p, what]) => `<li><a href="${p}">${p}</a> — ${what}</li>`).join(
+    '',
+  );
+  res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+  res.end(
+    `<!doctype html><meta charset="utf-8"><title>faultline demo</title><h1>faultline demo</h1><p>Each link fails in its own way; watch the terminal for the log line with the incident id.</p><ul>${items}</ul>`,
+  );
+}
+
+/** Options of {@link createDemoServer}. */
+export interface DemoOptions {
+  /** The secret that /fail/secret puts in its error message. @default env FAULTLINE_DEMO_SECRET or 'hunter2' */
+  secret?: string;
+  /** faultline options (logger, debug, ...). */
+  faultline?: FaultlineOptions;
+}
+
+/** The demo's request handler, wrapped by faultline. */
+export function demoHandler(fl: NodeFaultline, secret: string): http.RequestListener {
+  return fl.handle(async (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const path = (req.url ?? '/').split('?')[0];
+    switch (path) {
+      case '/':
+        return home(res);
+      case '/fail/sync':
+        throw new Error('synchronous failure in /fail/sync');
+      case '/fail/async':
+        await new Promise((r) => setTimeout(r, 5));
+        throw new Error('asynchronous failure in /fail/async');
+      case '/fail/secret':
+        throw new Error(`could not connect to postgres://admin:${secret}@db.internal:5432/app`);
+      case '/fail/exposed':
+        throw httpErrors.unprocessableContent('email must be a valid address');
+      case '/fail/unavailable':
+        throw httpErrors.serviceUnavailable('maintenance window', {
+          headers: { 'Retry-After': 120 },
+        });
+      case '/fail/stream': {
+        res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+        res.write('first part of the body\n');
+        await new Promise((r) => setTimeout(r, 20));
+        throw new Error('the data source broke mid-stream');
+      }
+      case '/fail/non-error':
+        throw { reason: 'a plain object, not an Error', secret };
+      default:
+        throw httpErrors.notFound();
+    }
+  });
+}
+
+/** Creates the demo server (not listening). */
+export function createDemoServer(options: DemoOptions = {}): {
+  server: http.Server;
+  faultline: NodeFaultline;
+} {
+  const secret = options.secret ?? process.env.FAULTLINE_DEMO_SECRET ?? 'hunter2';
+  const fl = faultline(options.faultline);
+  const server = fl.attach(http.createServer(demoHandler(fl, secret)));
+  return { server, faultline: fl };
+}
