@@ -2,10 +2,11 @@
  * faultline/node: node:http (and node:http2 compatibility API) integration. Translates only:
  * request/response in, pipeline and delivery from the core.
  */
-import type { Server as HttpServer, IncomingMessage } from 'node:http';
+import type { Server as HttpServer, IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import {
   breakResponse,
+  deliverLastResort,
   deliverNode,
   type NodeRequest,
   type NodeResponse,
@@ -19,7 +20,7 @@ export type { NodeRequest, NodeResponse } from '../core/deliver-node.js';
 /** A request handler as node:http calls it; it may return a promise. */
 export type NodeHandler<
   Req extends NodeRequest = IncomingMessage,
-  Res extends NodeResponse = NodeResponse,
+  Res extends NodeResponse = ServerResponse,
 > = (req: Req, res: Res) => unknown;
 
 /** Node's parser error codes and the status each answers with. */
@@ -63,8 +64,7 @@ export class NodeFaultline extends Faultline {
       deliverNode(req, res, this.respond(thrown, info), this.options.preserveHeaders);
     } catch {
       try {
-        if (res.headersSent) breakResponse(res);
-        else deliverNode(req, res, LAST_RESORT, new Set());
+        deliverLastResort(res, LAST_RESORT);
       } catch {
         breakResponse(res);
       }
@@ -77,7 +77,7 @@ export class NodeFaultline extends Faultline {
    * const fl = faultline();
    * http.createServer(fl.handle(async (req, res) => { throw new Error('boom'); })).listen(3000);
    */
-  handle<Req extends NodeRequest = IncomingMessage, Res extends NodeResponse = NodeResponse>(
+  handle<Req extends NodeRequest = IncomingMessage, Res extends NodeResponse = ServerResponse>(
     handler: NodeHandler<Req, Res>,
   ): (req: Req, res: Res) => void {
     const fail = (err: unknown, req: Req, res: Res): void => this.fail(err, req, res);

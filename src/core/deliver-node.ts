@@ -79,3 +79,26 @@ export function deliverNode(
   if (req.method === 'HEAD') r.end();
   else r.end(response.body);
 }
+
+/**
+ * The double-fault path: a fixed minimal 500 that relies on as little of the response object as
+ * possible. Header clean-up is best effort; a response that cannot even be written is cut.
+ */
+export function deliverLastResort(res: NodeResponse, response: ErrorResponse): void {
+  const r = res as ServerResponse;
+  if (r.headersSent) {
+    breakResponse(res);
+    return;
+  }
+  try {
+    for (const name of r.getHeaderNames()) r.removeHeader(name);
+  } catch {
+    // Keep going: the fixed headers below still replace the ones that matter.
+  }
+  const headers: Record<string, string | number> = {
+    'content-length': Buffer.byteLength(response.body),
+  };
+  for (const [name, value] of response.headers) headers[name] = value;
+  r.writeHead(response.status, headers);
+  r.end(response.body);
+}

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { FaultlineConfigError } from '../../src/core/errors.js';
+import { resolveOptions } from '../../src/core/options.js';
+
+function configError(fn: () => unknown): FaultlineConfigError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof FaultlineConfigError) return err;
+    throw err;
+  }
+  throw new Error('expected a FaultlineConfigError');
+}
+
+describe('resolveOptions', () => {
+  it('applies safe defaults', () => {
+    const o = resolveOptions({ logger: false });
+    expect(o).toMatchObject({ debug: false, requestIdHeader: 'x-request-id', logger: undefined });
+  });
+
+  it('names the key, the value and the fix', () => {
+    const typo = configError(() => resolveOptions({ debgu: true } as never));
+    expect(typo.key).toBe('debgu');
+    expect(typo.code).toBe('FAULTLINE_INVALID_OPTION');
+    expect(typo.message).toContain('did you mean "debug"');
+    expect(configError(() => resolveOptions({ debug: 'yes' } as never)).message).toMatch(
+      /"debug" must be true or false, got "yes". Fix:/,
+    );
+    expect(configError(() => resolveOptions({ logger: {} as never })).key).toBe('logger');
+    expect(configError(() => resolveOptions({ requestIdHeader: 'bad header' })).key).toBe(
+      'requestIdHeader',
+    );
+    expect(configError(() => resolveOptions({ preserveHeaders: ['ok', 'not ok'] })).key).toBe(
+      'preserveHeaders',
+    );
+  });
+});
