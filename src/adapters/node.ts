@@ -12,10 +12,12 @@ import {
   type NodeResponse,
 } from '../core/deliver-node.js';
 import { HttpError } from '../core/http-error.js';
+import { errorContext, internalRedirect } from '../core/internal-redirect.js';
 import type { FaultlineOptions } from '../core/options.js';
 import { Faultline, type FaultRequest, LAST_RESORT } from '../core/pipeline.js';
 
 export type { NodeRequest, NodeResponse } from '../core/deliver-node.js';
+export { type ErrorContext, errorContext } from '../core/internal-redirect.js';
 
 /** A request handler as node:http calls it; it may return a promise. */
 export type NodeHandler<
@@ -47,7 +49,12 @@ export class NodeFaultline extends Faultline {
    * Answers `res` for `thrown`: the error response when headers were not sent yet, a cut
    * connection when they were. Never throws.
    */
-  fail(thrown: unknown, req: NodeRequest, res: NodeResponse): void {
+  fail(
+    thrown: unknown,
+    req: NodeRequest,
+    res: NodeResponse,
+    dispatch?: (req: NodeRequest, res: NodeResponse) => unknown,
+  ): void {
     try {
       const info = this.requestInfo(req);
       if (res.headersSent || res.writableEnded) {
@@ -61,7 +68,26 @@ export class NodeFaultline extends Faultline {
         this.report(this.classify(thrown, { clientClosed }), info);
         return;
       }
-      deliverNode(req, res, this.respond(thrown, info), this.options.preserveHeaders);
+      // Inside an error route already: no second error document (recursive_error_pages off).
+      const nested = errorContext(req) !== undefined;
+      const response = this.respond(thrown, info, undefined, { documents: !nested });
+      const keep = this.options.preserveHeaders;
+      if (response.route !== undefined && dispatch !== undefined && response.fault !== undefined) {
+        const fault = response.fault;
+        internalRedirect(
+          req,
+          res,
+          { ...response, route: response.route },
+          keep,
+          dispatch,
+          (routeError) => {
+            this.report(this.classify(routeError), info);
+            deliverNode(req, res, this.render(fault, info, { documents: false }), keep);
+          },
+        );
+        return;
+      }
+      deliverNode(req, res, response, keep);
     } catch {
       try {
         deliverLastResort(res, LAST_RESORT);
@@ -80,7 +106,8 @@ export class NodeFaultline extends Faultline {
   handle<Req extends NodeRequest = IncomingMessage, Res extends NodeResponse = ServerResponse>(
     handler: NodeHandler<Req, Res>,
   ): (req: Req, res: Res) => void {
-    const fail = (err: unknown, req: Req, res: Res): void => this.fail(err, req, res);
+    const dispatch = handler as (req: NodeRequest, res: NodeResponse) => unknown;
+    const fail = (err: unknown, req: Req, res: Res): void => this.fail(err, req, res, dispatch);
     return function faultlineHandler(req, res) {
       let result: unknown;
       try {

@@ -57,6 +57,23 @@ function mergeVary(existing: unknown): string {
 }
 
 /**
+ * Removes handler-set headers that must not leak, then sets the error response's headers and
+ * `Vary: Accept`. Used by delivery and by internal redirects.
+ */
+export function resetHeaders(
+  res: NodeResponse,
+  keep: ReadonlySet<string>,
+  response: ErrorResponse,
+): void {
+  const r = res as ServerResponse;
+  for (const name of r.getHeaderNames()) {
+    if (!isPreservedHeader(name, keep)) r.removeHeader(name);
+  }
+  r.setHeader('vary', mergeVary(r.getHeader('vary')));
+  for (const [name, value] of response.headers) r.setHeader(name, value);
+}
+
+/**
  * Writes `response` to `res` before headers were sent. `keep` are extra header names (lower-case)
  * besides the always-kept ones that a handler set and that must survive.
  */
@@ -67,12 +84,8 @@ export function deliverNode(
   keep: ReadonlySet<string>,
 ): void {
   const r = res as ServerResponse;
-  for (const name of r.getHeaderNames()) {
-    if (!isPreservedHeader(name, keep)) r.removeHeader(name);
-  }
-  r.setHeader('vary', mergeVary(r.getHeader('vary')));
+  resetHeaders(res, keep, response);
   r.statusCode = response.status;
-  for (const [name, value] of response.headers) r.setHeader(name, value);
   r.setHeader('content-length', Buffer.byteLength(response.body));
   // Unread request bodies would otherwise stall keep-alive connections (finalhandler does this).
   if (!req.complete) (req as IncomingMessage).resume();

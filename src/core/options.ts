@@ -3,6 +3,7 @@
  * FaultlineConfigError naming the key, the value and the fix — never discovered at the first error.
  */
 import pino from 'pino';
+import { compileDocuments, type DocumentTable, type ErrorDocuments } from './error-documents.js';
 import { FaultlineConfigError } from './errors.js';
 import type { LoggerLike } from './report.js';
 
@@ -32,6 +33,24 @@ export interface FaultlineOptions {
    * @default []
    */
   preserveHeaders?: string[];
+  /**
+   * Custom error documents, Apache `ErrorDocument` / NGINX `error_page` style: a status
+   * (`'500'`), a list (`'502 503 504'`) or a class (`'5xx'`) mapped to literal text, a file, an
+   * internal route, an external redirect, or one document per representation. See README.
+   * @default {} (the built-in page, problem+json and text)
+   */
+  errorDocuments?: ErrorDocuments;
+  /**
+   * A directory of `<status>.html` (and `4xx.html`, `5xx.html`) documents for browsers; entries
+   * in `errorDocuments` win.
+   * @default undefined
+   */
+  errorDocumentsDir?: string;
+  /**
+   * Directory that relative document paths start from.
+   * @default process.cwd() (a config file's own directory when loaded by the CLI)
+   */
+  root?: string;
 }
 
 /** Options after validation, with defaults applied. */
@@ -40,9 +59,18 @@ export interface ResolvedOptions {
   readonly debug: boolean;
   readonly requestIdHeader: string;
   readonly preserveHeaders: ReadonlySet<string>;
+  readonly documents: DocumentTable;
 }
 
-const KNOWN = new Set(['logger', 'debug', 'requestIdHeader', 'preserveHeaders']);
+const KNOWN = new Set([
+  'logger',
+  'debug',
+  'requestIdHeader',
+  'preserveHeaders',
+  'errorDocuments',
+  'errorDocumentsDir',
+  'root',
+]);
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 function closest(key: string): string {
@@ -131,7 +159,17 @@ export function resolveOptions(options: FaultlineOptions = {}): ResolvedOptions 
       "use e.g. ['x-trace-id']",
     );
   }
+  const { root = process.cwd() } = options;
+  if (typeof root !== 'string' || root === '') {
+    throw new FaultlineConfigError(
+      'root',
+      `must be a directory path, got ${JSON.stringify(root)}`,
+      'use an absolute path, e.g. import.meta.dirname',
+    );
+  }
+  const documents = compileDocuments(options.errorDocuments, options.errorDocumentsDir, root);
   return {
+    documents,
     logger: logger === false ? undefined : (logger ?? defaultLogger()),
     debug,
     requestIdHeader: requestIdHeader.toLowerCase(),

@@ -3,7 +3,9 @@
  * returns status, headers and body; `deliver-node` (and later adapters) write them out.
  */
 import { type ClassifyContext, toFault } from './classify.js';
+import { fillBody } from './error-documents.js';
 import type { Fault } from './fault.js';
+import { escapeHtml } from './html-page.js';
 import { negotiateFormat } from './negotiate.js';
 import { type FaultlineOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { INCIDENT_HEADER } from './problem.js';
@@ -18,11 +20,28 @@ export interface ErrorResponse {
   readonly body: string;
   /** The fault; absent only for the fixed last-resort 500. */
   readonly fault: Fault | undefined;
+  /**
+   * Set when an error document says the app itself serves this error (NGINX internal redirect).
+   * `status` is the status to force (undefined: the route's own). Adapters that can re-dispatch
+   * do so; `status`, `headers` and `body` are then the fallback if the route fails too.
+   */
+  readonly route?: { readonly path: string; readonly status: number | undefined };
+}
+
+/** Render options. */
+export interface RenderOptions {
+  /** Use configured error documents. False for the fallback after an error document failed. @default true */
+  documents?: boolean;
 }
 
 /** Request data the pipeline needs; adapters build it from their framework's request. */
 export interface FaultRequest extends RequestInfo {}
 
+const DOC_CONTENT_TYPE = {
+  html: 'text/html; charset=utf-8',
+  json: 'application/problem+json; charset=utf-8',
+  text: 'text/plain; charset=utf-8',
+} as const;
 const CSP_HTML = "default-src 'none'; style-src 'unsafe-inline'";
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -79,18 +98,23 @@ export class Faultline {
    * The whole pipeline for one failure: classify, report, render. Never throws: if anything in it
    * fails, the fixed last-resort 500 is returned.
    */
-  respond(thrown: unknown, req: FaultRequest, ctx?: ClassifyContext): ErrorResponse {
+  respond(
+    thrown: unknown,
+    req: FaultRequest,
+    ctx?: ClassifyContext,
+    options?: RenderOptions,
+  ): ErrorResponse {
     try {
       const fault = toFault(thrown, ctx);
       this.report(fault, req);
-      return this.render(fault, req);
+      return this.render(fault, req, options);
     } catch {
       return LAST_RESORT;
     }
   }
 
   /** Renders an already classified fault for `req`. Never throws. */
-  render(fault: Fault, req: FaultRequest): ErrorResponse {
+  render(fault: Fault, req: FaultRequest, options: RenderOptions = {}): ErrorResponse {
     try {
       const format = negotiateFormat(firstHeader(req.headers.accept));
       const pub = fault.public;
@@ -102,17 +126,49 @@ export class Faultline {
           stack: fault.private.stack,
         };
       }
-      const { contentType, body } = this.#renderer.render(pub, format, debug);
+      const documents = this.options.documents;
+      const doc =
+        options.documents === false || documents.empty ? undefined : documents.lookup(pub.status);
+      let status = pub.status;
+      let contentType: string;
+      let body: string;
+      let route: ErrorResponse['route'];
+      let location: string | undefined;
+      const custom = doc?.kind === 'bodies' ? doc.byFormat[format] : undefined;
+      if (custom !== undefined && debug === undefined) {
+        contentType = DOC_CONTENT_TYPE[custom.type];
+        body = fillBody(custom, {
+          status,
+          title: pub.title,
+          incident: pub.incident,
+          requestId: req.requestId,
+        });
+      } else if (doc?.kind === 'redirect') {
+        status = doc.status;
+        location = doc.location;
+        contentType = 'text/html; charset=utf-8';
+        body = `<!doctype html><title>Found</title><p>See <a href="${escapeHtml(location)}">${escapeHtml(location)}</a></p>\n`;
+      } else {
+        if (doc?.kind === 'route')
+          route = {
+            path: doc.path,
+            status: doc.status === '=' ? undefined : (doc.status ?? pub.status),
+          };
+        ({ contentType, body } = this.#renderer.render(pub, format, debug));
+      }
       const headers: Array<readonly [string, string]> = [
         ['content-type', contentType],
         ['cache-control', 'no-store'],
         ['x-content-type-options', 'nosniff'],
       ];
-      if (format === 'html') headers.push(['content-security-policy', CSP_HTML]);
+      if (contentType.startsWith('text/html')) headers.push(['content-security-policy', CSP_HTML]);
+      if (location !== undefined) headers.push(['location', location]);
       if (pub.incident !== undefined) headers.push([INCIDENT_HEADER.toLowerCase(), pub.incident]);
       if (req.requestId !== undefined) headers.push([this.options.requestIdHeader, req.requestId]);
       for (const h of pub.headers) headers.push(h);
-      return { status: pub.status, headers, body, fault };
+      return route === undefined
+        ? { status, headers, body, fault }
+        : { status, headers, body, fault, route };
     } catch {
       return LAST_RESORT;
     }

@@ -1,0 +1,134 @@
+/** Error documents through a real node:http server: literal, file, route (=code, =), redirect, recursion. */
+import http from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import { errorContext, faultline } from '../../src/adapters/node.js';
+import type { ErrorDocuments } from '../../src/core/error-documents.js';
+import { HttpError } from '../../src/core/http-error.js';
+import { listen } from '../support/listen.js';
+
+const FIXTURES = fileURLToPath(new URL('../fixtures/errors/', import.meta.url));
+const HTML = { accept: 'text/html' };
+const closers: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  while (closers.length) await closers.pop()?.();
+});
+
+async function app(errorDocuments: ErrorDocuments, errorDocumentsDir?: string) {
+  const fl = faultline({
+    logger: false,
+    errorDocuments,
+    root: FIXTURES,
+    ...(errorDocumentsDir ? { errorDocumentsDir } : {}),
+  });
+  const seen: unknown[] = [];
+  const server = http.createServer(
+    fl.handle(async (req, res) => {
+      const path = req.url ?? '/';
+      if (path.startsWith('/fail/')) throw new HttpError(Number(path.slice(6)), 'private');
+      if (path === '/errors/page') {
+        seen.push({ method: req.method, ctx: errorContext(req) });
+        res.writeHead(200, 'OK', {
+          'content-type': 'text/html; charset=utf-8',
+          'x-from-route': '1',
+        });
+        return res.end(`<p>route page for ${errorContext(req)?.status}</p>`);
+      }
+      if (path === '/errors/broken') throw new Error('the error page itself fails');
+      throw new HttpError(404);
+    }),
+  );
+  const s = await listen(server);
+  closers.push(s.close);
+  return { ...s, seen };
+}
+
+describe('error documents on faultline/node', () => {
+  it('serves a file document with escaped placeholders to browsers; problem+json stays for APIs', async () => {
+    const { url } = await app({ '500 502 503 504': { file: '500.html' } });
+    const res = await fetch(`${url}/fail/502`, { headers: { ...HTML, 'x-request-id': 'rq-1' } });
+    const body = await res.text();
+    expect(res.status).toBe(502);
+    expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(body).toBe(
+      `<!doctype html><title>502 Bad Gateway</title><h1>Sorry (502)</h1><p>Incident ${res.headers.get('faultline-incident')}, request rq-1</p>\n`,
+    );
+    const api = await fetch(`${url}/fail/502`);
+    expect(api.headers.get('content-type')).toBe('application/problem+json; charset=utf-8');
+  });
+
+  it('serves a directory of status pages', async () => {
+    const { url } = await app({}, '.');
+    expect(await (await fetch(`${url}/fail/404`, { headers: HTML })).text()).toBe(
+      '<!doctype html><h1>Client problem 404</h1>\n',
+    );
+  });
+
+  it('serves per-format documents', async () => {
+    const { url } = await app({
+      '5xx': {
+        html: '<h1>{{status}}</h1>',
+        json: { file: 'problem.json' },
+        text: 'down: {{incident}}',
+      },
+    });
+    const json = await fetch(`${url}/fail/500`);
+    expect(await json.json()).toEqual({
+      error: 'Internal Server Error',
+      incident: json.headers.get('faultline-incident'),
+    });
+    const text = await fetch(`${url}/fail/503`, { headers: { accept: 'text/plain' } });
+    expect(await text.text()).toBe(`down: ${text.headers.get('faultline-incident')}`);
+  });
+
+  it('internal route keeps the original status and tells the route what failed', async () => {
+    const { url, seen } = await app({ '503': '/errors/page' });
+    const res = await fetch(`${url}/fail/503`, { method: 'POST', body: 'x', headers: HTML });
+    expect(res.status).toBe(503);
+    expect(res.headers.get('x-from-route')).toBe('1');
+    expect(res.headers.get('cache-control')).toBe('no-store');
+    expect(await res.text()).toBe('<p>route page for 503</p>');
+    expect(seen[0]).toMatchObject({
+      method: 'GET',
+      ctx: {
+        status: 503,
+        url: '/fail/503',
+        method: 'POST',
+        incident: res.headers.get('faultline-incident'),
+      },
+    });
+  });
+
+  it('internal route with =200 and with = (route decides)', async () => {
+    const a = await app({ '404': { route: '/errors/page', status: 200 } });
+    expect((await fetch(`${a.url}/fail/404`)).status).toBe(200);
+    const b = await app({ '500': { route: '/errors/page', status: '=' } });
+    expect((await fetch(`${b.url}/fail/500`)).status).toBe(200);
+  });
+
+  it('a failing error route falls back to the built-in page once, never loops', async () => {
+    const { url } = await app({ '500': '/errors/broken', '5xx': '/errors/broken' });
+    const res = await fetch(`${url}/fail/500`, { headers: HTML });
+    expect(res.status).toBe(500);
+    const body = await res.text();
+    expect(body).toContain('<p class="status">500</p>');
+    expect(body).toContain(res.headers.get('faultline-incident'));
+  });
+
+  it('external redirect answers 302 with Location; HEAD has no body', async () => {
+    const { url } = await app({ '503': 'https://status.example.com/' });
+    const res = await fetch(`${url}/fail/503`, { redirect: 'manual' });
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toBe('https://status.example.com/');
+    const head = await fetch(`${url}/fail/503`, { method: 'HEAD', redirect: 'manual' });
+    expect(head.status).toBe(302);
+    expect(await head.text()).toBe('');
+  });
+
+  it('literal text serves browsers and text clients', async () => {
+    const { url } = await app({ '500': 'Internal Server Error, custom' });
+    const res = await fetch(`${url}/fail/500`, { headers: HTML });
+    expect(await res.text()).toBe('Internal Server Error, custom');
+    expect(res.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+  });
+});
