@@ -1,13 +1,18 @@
 #!/usr/bin/env node
+import type { Server } from 'node:http';
 /**
  * The `faultline` command: `demo` serves the demo app; `--help` lists commands.
  */
+import { loadConfigFile } from '../core/config-file.js';
+import { isFaultlineError } from '../core/errors.js';
 import { createDemoServer, DEMO_ROUTES } from '../demo/app.js';
 
 const HELP = `faultline — what an HTTP server does when it fails
 
 Usage:
-  faultline demo [--port N] [--host H]   serve the demo app (default 127.0.0.1:3000; env PORT overrides)
+  faultline demo [--port N] [--host H] [--config FILE]
+                                         serve the demo app (default 127.0.0.1:3000; env PORT overrides)
+                                         with options from faultline.config.json (see schema/)
   faultline --help                       show this help
 
 Docs: README.md`;
@@ -17,14 +22,23 @@ function option(args: string[], name: string): string | undefined {
   return i === -1 ? undefined : args[i + 1];
 }
 
-function demo(args: string[]): void {
+async function demo(args: string[]): Promise<void> {
   const port = Number(option(args, '--port') ?? process.env.PORT ?? 3000);
   const host = option(args, '--host') ?? '127.0.0.1';
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     console.error(`faultline demo: --port must be an integer 0–65535, got ${String(port)}`);
     process.exit(2);
   }
-  const { server } = createDemoServer();
+  const configPath = option(args, '--config');
+  let server: Server;
+  try {
+    const options = configPath === undefined ? undefined : await loadConfigFile(configPath);
+    ({ server } = createDemoServer(options === undefined ? {} : { faultline: options }));
+  } catch (err) {
+    // Invalid configuration fails at startup with the key and the fix, not a stack trace.
+    console.error(isFaultlineError(err) ? err.message : err);
+    process.exit(2);
+  }
   server.listen(port, host, () => {
     const addr = server.address();
     const url = `http://${host}:${typeof addr === 'object' && addr ? addr.port : port}`;
@@ -43,7 +57,7 @@ function demo(args: string[]): void {
 const [command, ...rest] = process.argv.slice(2);
 switch (command) {
   case 'demo':
-    demo(rest);
+    await demo(rest);
     break;
   case undefined:
   case '--help':

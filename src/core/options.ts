@@ -62,7 +62,8 @@ export interface ResolvedOptions {
   readonly documents: DocumentTable;
 }
 
-const KNOWN = new Set([
+/** Every option key faultline accepts. */
+export const OPTION_KEYS: ReadonlySet<string> = new Set([
   'logger',
   'debug',
   'requestIdHeader',
@@ -76,7 +77,7 @@ const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 function closest(key: string): string {
   let best = '';
   let score = Number.POSITIVE_INFINITY;
-  for (const known of KNOWN) {
+  for (const known of OPTION_KEYS) {
     const d = distance(key.toLowerCase(), known.toLowerCase());
     if (d < score) [best, score] = [known, d];
   }
@@ -115,11 +116,11 @@ export function resolveOptions(options: FaultlineOptions = {}): ResolvedOptions 
     );
   }
   for (const key of Object.keys(options)) {
-    if (!KNOWN.has(key)) {
+    if (!OPTION_KEYS.has(key)) {
       throw new FaultlineConfigError(
         key,
         `is not a faultline option${closest(key)}`,
-        `remove it or use one of: ${[...KNOWN].join(', ')}`,
+        `remove it or use one of: ${[...OPTION_KEYS].join(', ')}`,
       );
     }
   }
