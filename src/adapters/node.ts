@@ -4,6 +4,7 @@
  */
 import type { Server as HttpServer, IncomingMessage, ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import type { ClassifyContext } from '../core/classify.js';
 import {
   breakResponse,
   deliverLastResort,
@@ -14,10 +15,20 @@ import {
 import { HttpError } from '../core/http-error.js';
 import { errorContext, internalRedirect } from '../core/internal-redirect.js';
 import type { FaultlineOptions } from '../core/options.js';
-import { Faultline, type FaultRequest, LAST_RESORT } from '../core/pipeline.js';
+import { Faultline, type FaultRequest, flushLogger, LAST_RESORT } from '../core/pipeline.js';
+import { ProcessGuard, type ProcessGuardOptions } from '../guards/process-guard.js';
+import { requestContext } from '../guards/request-context.js';
+import {
+  type LifecycleHooks,
+  settledAs,
+  silence,
+  trackRequest,
+} from '../guards/request-lifecycle.js';
 
 export type { NodeRequest, NodeResponse } from '../core/deliver-node.js';
 export { type ErrorContext, errorContext } from '../core/internal-redirect.js';
+export { ProcessGuard, type ProcessGuardOptions } from '../guards/process-guard.js';
+export { abortSignal, setDeadline } from '../guards/request-lifecycle.js';
 
 /** A request handler as node:http calls it; it may return a promise. */
 export type NodeHandler<
@@ -45,9 +56,30 @@ export class NodeFaultline extends Faultline {
     };
   }
 
+  #guard: ProcessGuard | undefined;
+  readonly #hooks: LifecycleHooks = {
+    onDeadline: (req, res) => {
+      const { status, retryAfter } = this.options.deadline ?? { status: 503, retryAfter: 5 };
+      const err = new HttpError(status, 'request deadline exceeded', {
+        headers: { 'retry-after': retryAfter },
+      });
+      this.#answer(err, req, res, { phase: 'deadline' });
+      silence(res);
+    },
+    onClientAbort: (req) => {
+      const abort = new DOMException('client closed request', 'AbortError');
+      this.report(
+        this.classify(abort, { clientClosed: true, phase: 'abort' }),
+        this.requestInfo(req),
+      );
+    },
+    onDone: (_req, res) => this.#guard?.inFlight.delete(res),
+  };
+
   /**
    * Answers `res` for `thrown`: the error response when headers were not sent yet, a cut
-   * connection when they were. Never throws.
+   * connection when they were. Never throws. A request already answered by its deadline, or
+   * whose client left (recorded as 499), is not answered or logged again.
    */
   fail(
     thrown: unknown,
@@ -55,22 +87,33 @@ export class NodeFaultline extends Faultline {
     res: NodeResponse,
     dispatch?: (req: NodeRequest, res: NodeResponse) => unknown,
   ): void {
+    if (settledAs(req) !== undefined) return;
+    this.#answer(thrown, req, res, {}, dispatch);
+  }
+
+  #answer(
+    thrown: unknown,
+    req: NodeRequest,
+    res: NodeResponse,
+    ctx: ClassifyContext,
+    dispatch?: (req: NodeRequest, res: NodeResponse) => unknown,
+  ): void {
     try {
       const info = this.requestInfo(req);
       if (res.headersSent || res.writableEnded) {
-        this.report(this.classify(thrown, { phase: 'stream' }), info);
+        this.report(this.classify(thrown, { ...ctx, phase: 'stream' }), info);
         if (!res.writableEnded) breakResponse(res);
         return;
       }
       const clientClosed = req.socket?.destroyed === true;
       if (clientClosed) {
         // Nothing can be written to a dead socket; the failure is still recorded (as 499).
-        this.report(this.classify(thrown, { clientClosed }), info);
+        this.report(this.classify(thrown, { ...ctx, clientClosed }), info);
         return;
       }
       // Inside an error route already: no second error document (recursive_error_pages off).
       const nested = errorContext(req) !== undefined;
-      const response = this.respond(thrown, info, undefined, { documents: !nested });
+      const response = this.respond(thrown, info, ctx, { documents: !nested });
       const keep = this.options.preserveHeaders;
       if (response.route !== undefined && dispatch !== undefined && response.fault !== undefined) {
         const fault = response.fault;
@@ -98,6 +141,30 @@ export class NodeFaultline extends Faultline {
   }
 
   /**
+   * Installs the process guard: on an uncaught exception or unhandled rejection the failing
+   * request gets its 500, the servers drain within `graceMs`, the log is flushed and the process
+   * exits 1; SIGTERM/SIGINT drain the same way and exit 0. One per process; explicit by design.
+   * @example
+   * const fl = faultline();
+   * const server = fl.attach(http.createServer(fl.handle(app))).listen(3000);
+   * fl.guardProcess({ servers: server, graceMs: 10_000 });
+   */
+  guardProcess(options: ProcessGuardOptions): ProcessGuard {
+    this.#guard?.uninstall();
+    this.#guard = new ProcessGuard(
+      {
+        failRequest: (err, { req, res }) =>
+          this.#answer(err, req as NodeRequest, res, { phase: 'process' }),
+        reportProcessFault: (err) =>
+          this.report(this.classify(err, { phase: 'process' }), undefined),
+        flush: () => flushLogger(this.options.logger),
+      },
+      options,
+    );
+    return this.#guard;
+  }
+
+  /**
    * Wraps a handler: sync throws and rejected promises become error responses.
    * @example
    * const fl = faultline();
@@ -108,10 +175,25 @@ export class NodeFaultline extends Faultline {
   ): (req: Req, res: Res) => void {
     const dispatch = handler as (req: NodeRequest, res: NodeResponse) => unknown;
     const fail = (err: unknown, req: Req, res: Res): void => this.fail(err, req, res, dispatch);
+    const deadlineMs = this.options.deadline?.ms;
+    const hooks = this.#hooks;
+    const guarded = (): ProcessGuard | undefined => this.#guard;
     return function faultlineHandler(req, res) {
+      const guard = guarded();
+      if (guard?.draining) {
+        // Shutting down: a request on a kept-alive socket is refused and the socket closed.
+        if ('shouldKeepAlive' in res) (res as { shouldKeepAlive: boolean }).shouldKeepAlive = false;
+        fail(new HttpError(503, 'shutting down', { headers: { 'retry-after': 1 } }), req, res);
+        return;
+      }
+      trackRequest(req, res, deadlineMs, hooks);
       let result: unknown;
       try {
-        result = handler(req, res);
+        if (guard === undefined) result = handler(req, res);
+        else {
+          guard.inFlight.add(res);
+          result = requestContext.run({ req, res }, handler, req, res);
+        }
       } catch (err) {
         fail(err, req, res);
         return;

@@ -47,6 +47,14 @@ export interface FaultlineOptions {
    */
   errorDocumentsDir?: string;
   /**
+   * Deadline for a handler to start its response, in milliseconds, or an object with the status
+   * (503, or 504 when the route waits on an upstream) and `Retry-After` seconds. When it passes,
+   * the client gets the error response and the request's AbortSignal aborts. Routes override it
+   * with `setDeadline(req, ms)`.
+   * @default undefined (no deadline)
+   */
+  deadline?: number | { ms: number; status?: 503 | 504; retryAfter?: number };
+  /**
    * Directory that relative document paths start from.
    * @default process.cwd() (a config file's own directory when loaded by the CLI)
    */
@@ -60,6 +68,9 @@ export interface ResolvedOptions {
   readonly requestIdHeader: string;
   readonly preserveHeaders: ReadonlySet<string>;
   readonly documents: DocumentTable;
+  readonly deadline:
+    | { readonly ms: number; readonly status: 503 | 504; readonly retryAfter: number }
+    | undefined;
 }
 
 /** Every option key faultline accepts. */
@@ -71,6 +82,7 @@ export const OPTION_KEYS: ReadonlySet<string> = new Set([
   'errorDocuments',
   'errorDocumentsDir',
   'root',
+  'deadline',
 ]);
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
@@ -170,10 +182,43 @@ export function resolveOptions(options: FaultlineOptions = {}): ResolvedOptions 
   }
   const documents = compileDocuments(options.errorDocuments, options.errorDocumentsDir, root);
   return {
+    deadline: resolveDeadline(options.deadline),
     documents,
     logger: logger === false ? undefined : (logger ?? defaultLogger()),
     debug,
     requestIdHeader: requestIdHeader.toLowerCase(),
     preserveHeaders: new Set(preserveHeaders.map((h) => h.toLowerCase())),
   };
+}
+
+function resolveDeadline(value: FaultlineOptions['deadline']): ResolvedOptions['deadline'] {
+  if (value === undefined) return undefined;
+  const spec = typeof value === 'number' ? { ms: value } : value;
+  const {
+    ms,
+    status = 503,
+    retryAfter = 5,
+  } = (spec ?? {}) as { ms?: unknown; status?: unknown; retryAfter?: unknown };
+  if (typeof ms !== 'number' || !Number.isInteger(ms) || ms <= 0 || ms > 2_147_483_647) {
+    throw new FaultlineConfigError(
+      'deadline',
+      `must be a positive integer of milliseconds (or { ms }), got ${JSON.stringify(value)}`,
+      'use e.g. deadline: 10_000',
+    );
+  }
+  if (status !== 503 && status !== 504) {
+    throw new FaultlineConfigError(
+      'deadline.status',
+      `must be 503 or 504, got ${JSON.stringify(status)}`,
+      'use 503 (this server is overloaded) or 504 (an upstream did not answer)',
+    );
+  }
+  if (typeof retryAfter !== 'number' || !Number.isInteger(retryAfter) || retryAfter < 0) {
+    throw new FaultlineConfigError(
+      'deadline.retryAfter',
+      `must be a non-negative integer of seconds, got ${JSON.stringify(retryAfter)}`,
+      'use e.g. retryAfter: 5',
+    );
+  }
+  return { ms, status, retryAfter };
 }

@@ -67,6 +67,24 @@ function firstHeader(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+/** Flushes a logger that buffers (pino's async destination); resolves within a bound. */
+export function flushLogger(logger: unknown, boundMs = 1000): Promise<void> {
+  const flush = (logger as { flush?: (cb?: (err?: Error) => void) => void } | undefined)?.flush;
+  if (typeof flush !== 'function') return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, boundMs);
+    try {
+      flush.call(logger, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    } catch {
+      clearTimeout(timer);
+      resolve();
+    }
+  });
+}
+
 /** A configured faultline instance. Create one per app at startup with {@link createFaultline}. */
 export class Faultline {
   readonly options: ResolvedOptions;
