@@ -1,0 +1,45 @@
+// Micro benchmark: the cost of classify (toFault) + render for common and hostile values, in
+// ns/op, in this process. Errors are created once: this measures faultline, not V8's stack capture.
+import { toFault } from '../dist/core/classify.js';
+import { HttpError } from '../dist/core/http-error.js';
+import { Renderer } from '../dist/core/render.js';
+
+function hostile() {
+  const { proxy, revoke } = Proxy.revocable({}, {});
+  revoke();
+  return proxy;
+}
+const circular = { message: 'loop' };
+circular.self = circular;
+
+export const VALUES = {
+  'Error (500)': new Error('boom'),
+  'HttpError 404': new HttpError(404),
+  'HttpError 422 exposed': new HttpError(422, 'email is invalid'),
+  'thrown string': 'something broke',
+  null: null,
+  'revoked Proxy': hostile(),
+  'circular object': circular,
+  '10 MB message': new Error('x'.repeat(10 * 1024 * 1024)),
+};
+
+export function micro({ iterations = 50_000 } = {}) {
+  const renderer = new Renderer();
+  const rows = [];
+  for (const [name, value] of Object.entries(VALUES)) {
+    const n = name === '10 MB message' ? Math.max(200, iterations / 100) : iterations;
+    for (let i = 0; i < 1000; i++) renderer.render(toFault(value).public, 'json');
+    const t0 = process.hrtime.bigint();
+    let sink = 0;
+    for (let i = 0; i < n; i++) sink += renderer.render(toFault(value).public, 'json').body.length;
+    const ns = Number(process.hrtime.bigint() - t0) / n;
+    if (sink === 0) throw new Error('unreachable');
+    rows.push({ name, ns });
+  }
+  return rows;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  for (const { name, ns } of micro())
+    console.log(`${name.padEnd(24)} ${ns.toFixed(0).padStart(8)} ns/op`);
+}
