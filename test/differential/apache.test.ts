@@ -112,6 +112,7 @@ describeWith(['apache2'], 'differential: faultline errorDocuments vs Apache Erro
   const DIRECTIVES = `
   RewriteRule ^/literal$ - [R=500]
   RewriteRule ^/literal-html$ - [R=502]
+  RewriteRule ^/literal-mixed$ - [R=504]
   RewriteRule ^/local$ - [R=503]
   RewriteRule ^/external$ - [R=503]
   RewriteRule ^/recursive/500$ - [R=500]
@@ -123,6 +124,9 @@ describeWith(['apache2'], 'differential: faultline errorDocuments vs Apache Erro
   </Location>
   <Location /literal-html>
     ErrorDocument 502 "<h1>Bad gateway & co</h1>"
+  </Location>
+  <Location /literal-mixed>
+    ErrorDocument 504 "Sorry <b>down</b> & out"
   </Location>
   <Location /local>
     ErrorDocument 503 /errors/500.html
@@ -140,6 +144,10 @@ describeWith(['apache2'], 'differential: faultline errorDocuments vs Apache Erro
     literalHtml: {
       errorDocuments: { '502': '<h1>Bad gateway & co</h1>' },
       fail: { '/literal-html': 502 },
+    },
+    literalMixed: {
+      errorDocuments: { '504': 'Sorry <b>down</b> & out' },
+      fail: { '/literal-mixed': 504 },
     },
     local: { errorDocuments: { '503': '/errors/500.html' }, fail: { '/local': 503 } },
     external: {
@@ -188,6 +196,14 @@ describeWith(['apache2'], 'differential: faultline errorDocuments vs Apache Erro
     const head = await both('literal', '/literal', { method: 'HEAD' });
     expect([head.fl.status, head.fl.body.length]).toEqual([head.ap.status, head.ap.body.length]);
     expect(head.fl.body.length).toBe(0);
+  });
+
+  it('literal text with markup inside: Apache parses it as HTML, faultline shows it as written', async () => {
+    const { ap, fl } = await both('literalMixed', '/literal-mixed');
+    expect(ap.status).toBe(504);
+    expect(fl.status).toBe(ap.status);
+    DELIBERATE_DIFFERENCES.literalType.check(fl, ap);
+    expect(fl.body.toString()).toBe('Sorry <b>down</b> & out');
   });
 
   it('literal HTML: identical status, type family and body (GET and HEAD)', async () => {

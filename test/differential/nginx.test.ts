@@ -5,6 +5,8 @@
  * difference is listed in DELIBERATE_DIFFERENCES with its reason and is itself asserted, so a
  * change on either side shows up here.
  */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { ErrorDocuments } from '../../src/core/error-documents.js';
 import { HttpError } from '../../src/core/http-error.js';
@@ -99,6 +101,7 @@ const DELIBERATE_DIFFERENCES = {
 
 describeWith(['nginx'], 'differential: faultline errorDocuments vs nginx error_page', () => {
   let nginx: RunningServer;
+  let brokenCalls = 0;
   const sites = new Map<string, Site>();
 
   /** nginx config: one location per case, each with its own error_page. */
@@ -158,6 +161,7 @@ describeWith(['nginx'], 'differential: faultline errorDocuments vs nginx error_p
       fail: { '/recursive': 500, '/recursive-503': 503 },
       internal: {
         '/broken.html': () => {
+          brokenCalls++;
           throw new HttpError(500, 'the error page itself fails');
         },
       },
@@ -244,6 +248,7 @@ describeWith(['nginx'], 'differential: faultline errorDocuments vs nginx error_p
   });
 
   it('recursion: the error page itself fails -> the built-in 500 page, once', async () => {
+    brokenCalls = 0;
     for (const method of ['GET', 'HEAD']) {
       const { ng, fl } = await both('recursive', '/recursive', { method });
       expect([fl.status, fl.location, fl.type]).toEqual([ng.status, ng.location, ng.type]);
@@ -251,6 +256,10 @@ describeWith(['nginx'], 'differential: faultline errorDocuments vs nginx error_p
       if (method === 'GET') DELIBERATE_DIFFERENCES.builtinBody.check(fl, ng);
       DELIBERATE_DIFFERENCES.incident.check(fl, ng);
     }
+    // Both did try the error page (once per request) before falling back.
+    expect(brokenCalls).toBe(2);
+    const log = readFileSync(join(nginx.dir, 'access.log'), 'utf8');
+    expect(log.match(/^\/recursive \/broken\.html 500$/gm)).toHaveLength(2);
   });
 
   it('recursion after a 503: faultline keeps 503, nginx answers 500 (deliberate)', async () => {

@@ -25,7 +25,9 @@ pid ${dir}/nginx.pid;
 error_log ${dir}/error.log info;
 events { worker_connections 64; }
 http {
-  access_log ${dir}/access.log;
+  # The requested URI, the URI finally served (after error_page redirects) and the status.
+  log_format differential '$request_uri $uri $status';
+  access_log ${dir}/access.log differential;
   client_body_temp_path ${dir}/tmp/body;
   proxy_temp_path ${dir}/tmp/proxy;
   fastcgi_temp_path ${dir}/tmp/fastcgi;

@@ -44,6 +44,19 @@ export function tempTree(prefix: string, files: Record<string, string | Buffer>)
   return dir;
 }
 
+/** Waits (bounded) until no process is left in group `pgid`. */
+async function groupGone(pgid: number | undefined): Promise<void> {
+  if (pgid === undefined) return;
+  for (let i = 0; i < 100; i++) {
+    try {
+      process.kill(-pgid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 /** A running server process. */
 export interface RunningServer {
   readonly url: string;
@@ -69,7 +82,10 @@ export async function runServer(
     timeoutMs?: number;
   },
 ): Promise<RunningServer> {
+  // Its own process group, so stop() also reaches the workers a server forks (Apache's children
+  // would otherwise outlive a killed parent).
   const child: ChildProcess = spawn(command, args, {
+    detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...opts.env },
   });
@@ -85,11 +101,20 @@ export async function runServer(
     else child.once('exit', () => resolve());
   });
   let stopped = false;
+  const signalGroup = (signal: NodeJS.Signals): void => {
+    try {
+      if (child.pid !== undefined) process.kill(-child.pid, signal);
+    } catch {
+      // ESRCH: the whole group is gone already.
+    }
+  };
   const stop = async (): Promise<void> => {
     if (!stopped) {
       stopped = true;
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      signalGroup('SIGKILL');
       await exited;
+      // The parent's exit is awaited; its forked workers get the same SIGKILL and die with it.
+      await groupGone(child.pid);
       rmSync(opts.dir, { recursive: true, force: true });
     }
   };
