@@ -44,10 +44,12 @@ const STYLE = `:root{color-scheme:light dark;--bg:#f7f7f8;--fg:#1d1d1f;--muted:#
 *{box-sizing:border-box}body{margin:0;min-height:100vh;display:flex;align-items:center;justify-content:center;background:var(--bg);color:var(--fg);font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;padding:24px}
 main{max-width:560px;width:100%;background:var(--card);border:1px solid var(--line);border-radius:16px;padding:32px}
 .status{font-size:56px;font-weight:700;line-height:1;color:var(--accent);margin:0 0 8px}
-h1{font-size:22px;margin:0 0 12px}p{margin:0 0 16px;color:var(--muted)}
+h1{font-size:22px;margin:0 0 12px}h2{font-size:16px;margin:24px 0 8px}p{margin:0 0 16px;color:var(--muted)}
 .incident{border-top:1px solid var(--line);padding-top:16px;font-size:14px;color:var(--muted)}
 code{font:14px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;color:var(--fg);background:var(--bg);border:1px solid var(--line);border-radius:6px;padding:2px 6px;user-select:all;word-break:break-all}
-pre{white-space:pre-wrap;word-break:break-word;font:12px ui-monospace,monospace;background:var(--bg);border:1px solid var(--line);border-radius:8px;padding:12px;overflow:auto}`;
+pre{white-space:pre-wrap;word-break:break-word;font:12px ui-monospace,monospace;background:var(--bg);border:1px solid var(--line);border-radius:8px;padding:12px;overflow:auto}
+main>:last-child{margin-bottom:0}
+@media (max-width:480px){body{padding:12px}main{padding:24px 20px}.status{font-size:48px}}`;
 
 /** Parts of the default page; `incidentSlot` marks where the escaped incident id goes. */
 export interface PageParts {

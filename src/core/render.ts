@@ -33,6 +33,13 @@ const CONTENT_TYPE: Record<Format, string> = {
 const SLOT = '@@faultline-incident@@';
 const MAX_TEMPLATES = 512;
 
+/** "Name: message" and the stack, without repeating the line V8 already puts atop the stack. */
+function debugText(debug: DebugInfo): string {
+  const head = `${debug.name}: ${debug.message}`;
+  if (debug.stack === undefined || debug.stack === '') return head;
+  return debug.stack.startsWith(head) ? debug.stack : `${head}\n${debug.stack}`;
+}
+
 function build(
   f: PublicFault,
   format: Format,
@@ -59,14 +66,14 @@ function build(
         detail: f.detail,
         incidentSlot: incident,
         debugHtml: debug
-          ? `<h2>Debug (loopback only)</h2><pre>${escapeHtml(`${debug.name}: ${debug.message}\n\n${debug.stack ?? ''}`)}</pre>`
+          ? `<h2>Debug (loopback only)</h2><pre>${escapeHtml(debugText(debug))}</pre>`
           : '',
       });
     case 'text': {
       let out = `${f.status} ${f.title}\n`;
       if (f.detail !== undefined) out += `${f.detail}\n`;
       if (incident !== undefined) out += `Incident: ${incident}\n`;
-      if (debug) out += `\n[debug] ${debug.name}: ${debug.message}\n${debug.stack ?? ''}\n`;
+      if (debug) out += `\n[debug] ${debugText(debug)}\n`;
       return out;
     }
   }
