@@ -34,7 +34,7 @@ export function humanSentence(status: number): string {
       return 'The service is temporarily unavailable. Please try again shortly.';
     default:
       return status >= 500
-        ? 'Something went wrong on our side. It is not your fault, and we have been notified.'
+        ? 'Something went wrong on our side. It is not your fault, and it has been recorded.'
         : 'The request could not be processed.';
   }
 }
