@@ -31,24 +31,26 @@ const PARSE_STATUS: Record<string, number> = {
 
 /** faultline for node:http servers. Create once at startup. */
 export class NodeFaultline extends Faultline {
-  /** Request data for the core, from a Node request. */
-  requestInfo(req: NodeRequest): FaultRequest {
-    return {
+  /** Request data for the core, from a Node request; `startTime` from `performance.now()`. */
+  requestInfo(req: NodeRequest, startTime?: number): FaultRequest {
+    const info: FaultRequest = {
       method: req.method ?? 'GET',
       url: req.url ?? '/',
       headers: req.headers,
       remoteAddress: req.socket?.remoteAddress,
       requestId: this.requestId(req.headers),
     };
+    return startTime === undefined ? info : { ...info, startTime };
   }
 
   /**
    * Answers `res` for `thrown`: the error response when headers were not sent yet, a cut
-   * connection when they were. Never throws.
+   * connection when they were. `startTime` (`performance.now()` when the request began) gives the
+   * log record its duration. Never throws.
    */
-  fail(thrown: unknown, req: NodeRequest, res: NodeResponse): void {
+  fail(thrown: unknown, req: NodeRequest, res: NodeResponse, startTime?: number): void {
     try {
-      const info = this.requestInfo(req);
+      const info = this.requestInfo(req, startTime);
       if (res.headersSent || res.writableEnded) {
         this.report(this.classify(thrown, { phase: 'stream' }), info);
         if (!res.writableEnded) breakResponse(res);
@@ -80,13 +82,15 @@ export class NodeFaultline extends Faultline {
   handle<Req extends NodeRequest = IncomingMessage, Res extends NodeResponse = NodeResponse>(
     handler: NodeHandler<Req, Res>,
   ): (req: Req, res: Res) => void {
-    const fail = (err: unknown, req: Req, res: Res): void => this.fail(err, req, res);
+    const fail = (err: unknown, req: Req, res: Res, start: number): void =>
+      this.fail(err, req, res, start);
     return function faultlineHandler(req, res) {
+      const start = performance.now();
       let result: unknown;
       try {
         result = handler(req, res);
       } catch (err) {
-        fail(err, req, res);
+        fail(err, req, res, start);
         return;
       }
       if (
@@ -94,7 +98,7 @@ export class NodeFaultline extends Faultline {
         typeof result === 'object' &&
         typeof (result as Promise<unknown>).then === 'function'
       ) {
-        (result as Promise<unknown>).then(undefined, (err: unknown) => fail(err, req, res));
+        (result as Promise<unknown>).then(undefined, (err: unknown) => fail(err, req, res, start));
       }
     };
   }
