@@ -86,10 +86,8 @@ function builtInRules(keys: readonly string[]): Rule[] {
     },
     // Credentials in a URL: scheme://user:pass@host. The userinfo runs to the last `@` before the
     // host because passwords with a raw `@` are common even though RFC 3986 wants them encoded.
-    {
-      re: /[a-z][a-z0-9+.-]{0,30}:\/\/(?<secret>[^\s/?#@]{1,1024}(?:@[^\s/?#@]{0,1024})*)@/gi,
-      groups: true,
-    },
+    // Anchored on the literal `://` (not the scheme): a scheme prefix made this rule 40x slower.
+    { re: /:\/\/(?<secret>[^\s/?#@]{1,1024}(?:@[^\s/?#@]{0,1024})*)@/g, groups: true },
     // HTTP auth schemes followed by their credentials (Authorization values, curl -H ...). Case
     // variants are listed rather than using /i so prose such as "basic validation" stays legible.
     {

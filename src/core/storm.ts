@@ -4,8 +4,9 @@
  * error type, top stack frames, route) are logged in full the first time in a window, then only
  * counted; when the window ends one summary carries the exact count and the range of incident ids.
  *
- * Memory is bounded: fingerprints live in an LRU map of at most `maxFingerprints` entries; an
- * evicted entry emits its summary first, so counts are never lost. Time comes from an injectable
+ * Memory is bounded: at most `maxFingerprints` fingerprints are remembered, least recently seen
+ * first out (two-generation LRU); an evicted entry emits its summary first, so counts are never
+ * lost. Time comes from an injectable
  * clock and the flush timer is `unref()`ed: it never keeps a process alive.
  */
 import type { Fault } from './fault.js';
@@ -51,11 +52,11 @@ interface Entry<T> {
   count: number;
   firstIncident: string | undefined;
   lastIncident: string | undefined;
-  readonly sample: T;
+  sample: T;
 }
 
 /**
- * Windowed dedupe of repeated faults with a bounded LRU of fingerprints.
+ * Windowed dedupe of repeated faults with a bounded, approximately-LRU memory of fingerprints.
  * @example
  * const storm = new StormControl({ windowMs: 10_000, maxFingerprints: 10_000 }, (s) => log(s));
  * if (storm.admit(fingerprint, incident, sample)) logInFull();
@@ -65,8 +66,14 @@ export class StormControl<T> {
   readonly #now: () => number;
   readonly #autoFlush: boolean;
   readonly #emit: (summary: StormSummary<T>) => void;
-  // Map iteration order is insertion order: re-inserting on every hit makes it an LRU.
-  readonly #entries = new Map<number, Entry<T>>();
+  readonly #half: number;
+  // Two generations approximate an LRU at O(1) per call (the `hashlru` scheme): hits are served
+  // from either map, a hit in the old one moves the entry to the new one, and when the new map is
+  // half the budget the old one is dropped whole (its counts emitted first). Recently seen
+  // fingerprints survive; the total never exceeds `maxFingerprints`. A single Map re-ordered on
+  // every hit would be an exact LRU, but evicting from its front is O(holes) in V8.
+  #young = new Map<number, Entry<T>>();
+  #old = new Map<number, Entry<T>>();
   #timer: ReturnType<typeof setInterval> | undefined;
 
   constructor(
@@ -78,11 +85,13 @@ export class StormControl<T> {
     this.#emit = emit;
     this.#now = hooks.now ?? Date.now;
     this.#autoFlush = hooks.autoFlush ?? true;
+    // Young stays below `half` and old holds at most `half`: 2 * half - 1 <= maxFingerprints.
+    this.#half = Math.ceil(settings.maxFingerprints / 2);
   }
 
-  /** Fingerprints currently remembered. */
+  /** Fingerprints currently remembered (never more than `maxFingerprints`). */
   get size(): number {
-    return this.#entries.size;
+    return this.#young.size + this.#old.size;
   }
 
   /**
@@ -91,21 +100,33 @@ export class StormControl<T> {
    */
   admit(fingerprint: number, incident: string | undefined, sample: T): boolean {
     const now = this.#now();
-    const entries = this.#entries;
-    const entry = entries.get(fingerprint);
+    let entry = this.#young.get(fingerprint);
+    if (entry === undefined) {
+      entry = this.#old.get(fingerprint);
+      if (entry !== undefined) {
+        this.#old.delete(fingerprint);
+        this.#insert(fingerprint, entry);
+      }
+    }
     if (entry !== undefined) {
-      entries.delete(fingerprint);
       if (now - entry.since < this.#settings.windowMs) {
         entry.count++;
         if (entry.firstIncident === undefined) entry.firstIncident = incident;
         entry.lastIncident = incident;
         entry.until = now;
-        entries.set(fingerprint, entry);
         return false;
       }
+      // The window is over: summarize it and open a new one in place.
       this.#summarize(fingerprint, entry);
+      entry.since = now;
+      entry.until = now;
+      entry.count = 1;
+      entry.firstIncident = undefined;
+      entry.lastIncident = undefined;
+      entry.sample = sample;
+      return true;
     }
-    entries.set(fingerprint, {
+    this.#insert(fingerprint, {
       since: now,
       until: now,
       count: 1,
@@ -113,16 +134,18 @@ export class StormControl<T> {
       lastIncident: undefined,
       sample,
     });
-    if (entries.size > this.#settings.maxFingerprints) {
-      // The least recently seen fingerprint goes; its count is emitted, not lost.
-      for (const [key, oldest] of entries) {
-        entries.delete(key);
-        this.#summarize(key, oldest);
-        break;
-      }
-    }
     this.#arm();
     return true;
+  }
+
+  #insert(fingerprint: number, entry: Entry<T>): void {
+    this.#young.set(fingerprint, entry);
+    if (this.#young.size >= this.#half) {
+      // Drop the old generation; its counts are emitted, not lost.
+      for (const [key, dropped] of this.#old) this.#summarize(key, dropped);
+      this.#old = this.#young;
+      this.#young = new Map();
+    }
   }
 
   /**
@@ -131,13 +154,15 @@ export class StormControl<T> {
    */
   flush(all = false): void {
     const now = this.#now();
-    for (const [key, entry] of this.#entries) {
-      if (all || now - entry.since >= this.#settings.windowMs) {
-        this.#entries.delete(key);
-        this.#summarize(key, entry);
+    for (const map of [this.#old, this.#young]) {
+      for (const [key, entry] of map) {
+        if (all || now - entry.since >= this.#settings.windowMs) {
+          map.delete(key);
+          this.#summarize(key, entry);
+        }
       }
     }
-    if (this.#entries.size === 0) this.#disarm();
+    if (this.size === 0) this.#disarm();
   }
 
   /** Stops the timer; pending summaries are emitted. */
