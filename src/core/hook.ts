@@ -53,7 +53,7 @@ export class HookRunner {
     this.#now = now;
   }
 
-  /** Unsettled promises returned by the hook. */
+  /** Hook calls scheduled or returned promises not settled yet. */
   get pending(): number {
     return this.#pending;
   }
@@ -70,9 +70,11 @@ export class HookRunner {
       logged,
       scrub: (text) => scrubber.string(text),
     };
+    this.#pending++;
     try {
       defer(() => this.#call(fault, context));
     } catch {
+      this.#pending--;
       this.#dropped++;
     }
   }
@@ -82,29 +84,31 @@ export class HookRunner {
     try {
       result = this.#hook(fault, context);
     } catch (err) {
+      this.#pending--;
       this.#failed(err, fault);
       return;
     }
     if (
-      result !== null &&
-      typeof result === 'object' &&
-      typeof (result as PromiseLike<unknown>).then === 'function'
+      result === null ||
+      typeof result !== 'object' ||
+      typeof (result as PromiseLike<unknown>).then !== 'function'
     ) {
-      this.#pending++;
-      try {
-        (result as PromiseLike<unknown>).then(
-          () => {
-            this.#pending--;
-          },
-          (err: unknown) => {
-            this.#pending--;
-            this.#failed(err, fault);
-          },
-        );
-      } catch (err) {
-        this.#pending--;
-        this.#failed(err, fault);
-      }
+      this.#pending--;
+      return;
+    }
+    try {
+      (result as PromiseLike<unknown>).then(
+        () => {
+          this.#pending--;
+        },
+        (err: unknown) => {
+          this.#pending--;
+          this.#failed(err, fault);
+        },
+      );
+    } catch (err) {
+      this.#pending--;
+      this.#failed(err, fault);
     }
   }
 
