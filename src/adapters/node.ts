@@ -33,14 +33,14 @@ const PARSE_STATUS: Record<string, number> = {
 export class NodeFaultline extends Faultline {
   /** Request data for the core, from a Node request; `startTime` from `performance.now()`. */
   requestInfo(req: NodeRequest, startTime?: number): FaultRequest {
-    const info: FaultRequest = {
+    return {
       method: req.method ?? 'GET',
       url: req.url ?? '/',
       headers: req.headers,
       remoteAddress: req.socket?.remoteAddress,
       requestId: this.requestId(req.headers),
+      startTime,
     };
-    return startTime === undefined ? info : { ...info, startTime };
   }
 
   /**

@@ -32,12 +32,12 @@ export interface RequestInfo {
   /** The validated inbound request id, when the client sent one. */
   readonly requestId: string | undefined;
   /** The framework's route template (e.g. `/users/:id`), when the adapter knows it. */
-  readonly route?: string;
+  readonly route?: string | undefined;
   /**
    * When the request started, from `performance.now()` (a `Date.now()` value is recognised and
    * accepted too); gives the record its `durationMs`.
    */
-  readonly startTime?: number;
+  readonly startTime?: number | undefined;
 }
 
 /** Options of {@link Reporter}. */
@@ -64,6 +64,14 @@ interface Sample {
 
 // performance.now() values are small; Date.now() values are past 2001 in ms.
 const EPOCH_MS = 1e12;
+// Causes are context: shorter than the top error's 8 KiB message and 16 KiB stack, so a record
+// stays under ~90 KiB even with the 10 causes classify keeps.
+const MAX_CAUSE_MESSAGE = 2 * 1024;
+const MAX_CAUSE_STACK = 4 * 1024;
+
+function cut(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max)}…[${text.length - max} more chars]`;
+}
 
 function durationMs(start: number | undefined): number | undefined {
   if (typeof start !== 'number' || !Number.isFinite(start)) return undefined;
@@ -188,8 +196,8 @@ export class Reporter {
     const s = this.#scrubber;
     return {
       name: s.string(c.name),
-      message: s.string(c.message),
-      stack: c.stack === undefined ? undefined : s.string(c.stack),
+      message: s.string(cut(c.message, MAX_CAUSE_MESSAGE)),
+      stack: c.stack === undefined ? undefined : s.string(cut(c.stack, MAX_CAUSE_STACK)),
       code: c.code === undefined ? undefined : s.string(c.code),
     };
   }

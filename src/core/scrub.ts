@@ -244,23 +244,6 @@ export class Scrubber {
     }
     return out;
   }
-
-  /**
-   * A copy of `value` with every string scrubbed, walking arrays and plain objects up to `depth`
-   * levels; deeper structure is replaced by a marker. Used on log records right before writing.
-   */
-  deep(value: unknown, depth = 6): unknown {
-    if (typeof value === 'string') return this.string(value);
-    if (typeof value !== 'object' || value === null) return value;
-    if (depth <= 0) return '[depth limit]';
-    if (Array.isArray(value)) return value.map((v) => this.deep(v, depth - 1));
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value)) {
-      const v = (value as Record<string, unknown>)[key];
-      if (v !== undefined) out[key] = this.deep(v, depth - 1);
-    }
-    return out;
-  }
 }
 
 const DEFAULT_SCRUBBER = new Scrubber();

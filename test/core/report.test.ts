@@ -86,11 +86,15 @@ describe('Reporter records', () => {
     expect('req' in rec).toBe(false);
   });
 
-  it('bounds a huge message and stack', () => {
-    const { logger, text } = memoryLogger('debug');
-    const err = new Error('x'.repeat(5_000_000));
+  it('bounds a huge message and stack, and the causes more tightly', () => {
+    const { logger, text, records } = memoryLogger('debug');
+    const causes = Array.from({ length: 12 }, () => new Error('c'.repeat(1_000_000)));
+    const err = new Error('x'.repeat(5_000_000), { cause: new AggregateError(causes, 'y') });
     new Reporter(logger).report(toFault(err), request());
-    expect(text().length).toBeLessThan(64 * 1024);
+    expect(text().length).toBeLessThan(100 * 1024);
+    const rec = records()[0] as { error: { message: string; causes: Array<{ message: string }> } };
+    expect(rec.error.message).toMatch(/^x{8192}…\[4991808 more chars\]$/);
+    expect(rec.error.causes[1]?.message).toMatch(/^c{2048}…\[\d+ more chars\]$/);
   });
 
   it('writes 4xx at debug without headers or incident, 499 at info', () => {
