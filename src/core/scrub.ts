@@ -106,11 +106,12 @@ function builtInRules(keys: readonly string[]): Rule[] {
       re: /\b(?:proxy-)?(?:authorization|cookie|set-cookie|x-api-key|x-auth-token)[ \t]{0,10}:[ \t]{0,10}(?![ \t"'\\])(?<secret>[^\r\n]{1,4096})/gi,
       groups: true,
     },
-    // key=value, key: value, "key": "value", key="value", and JSON escaped inside JSON. Not stack
+    // key=value, key: value, "key": "value", key="value", 'key' => 'value' (PHP, Ruby), and JSON
+    // escaped inside JSON. Not stack
     // locations of files named after a key (`at login (/app/session.js:12:3)`).
     {
       re: new RegExp(
-        `(?:${keyAlt})(?![\\w.-]{0,64}\\.[cm]?[jt]sx?:\\d)[\\w.-]{0,64}\\\\?["']?[ \\t]{0,10}[:=][ \\t]{0,10}(?:\\\\?"(?<secretA>(?:[^"\\\\\\n]|\\\\[^"\\n]){1,${MAX_VALUE}})|\\\\?'(?<secretB>[^'\\n]{1,${MAX_VALUE}})|(?<secretC>[^\\s"'&,;\\\\]{1,${MAX_VALUE}}))`,
+        `(?:${keyAlt})(?![\\w.-]{0,64}\\.[cm]?[jt]sx?:\\d)[\\w.-]{0,64}\\\\?["']?[ \\t]{0,10}(?:[:=]>?)[ \\t]{0,10}(?:\\\\?"(?<secretA>(?:[^"\\\\\\n]|\\\\[^"\\n]){1,${MAX_VALUE}})|\\\\?'(?<secretB>[^'\\n]{1,${MAX_VALUE}})|(?<secretC>[^\\s"'&,;\\\\]{1,${MAX_VALUE}}))`,
         'gi',
       ),
       groups: true,

@@ -60,6 +60,8 @@ describe('Scrubber.string', () => {
     expect(s.string('{\\"token\\":\\"abc\\"}')).toBe('{\\"token\\":\\"[redacted]\\"}');
     expect(s.string('postgres://admin:pw@db:5432/x')).toBe('postgres://[redacted]@db:5432/x');
     expect(s.string('Cookie: a=b; c=d\nnext line')).toBe('Cookie: [redacted]\nnext line');
+    expect(s.string("['password' => 'hunter 2']")).toBe("['password' => '[redacted]']");
+    expect(s.string("['password' => 'hunter 2']")).toBe("['password' => '[redacted]']");
   });
 
   it('treats a raw @ in a URL password as part of the password', () => {
