@@ -12,6 +12,7 @@ export {
   isFaultlineError,
 } from './core/errors.js';
 export type { ErrorSummary, Fault, Phase, PrivateFault, PublicFault } from './core/fault.js';
+export type { FaultContext, FaultHook } from './core/hook.js';
 export { HttpError, type HttpErrorOptions, httpErrors, isHttpError } from './core/http-error.js';
 export { incidentTime, newIncidentId } from './core/incident.js';
 export { type Format, negotiateFormat } from './core/negotiate.js';
@@ -26,3 +27,12 @@ export {
 export type { ProblemDetails } from './core/problem.js';
 export { INCIDENT_HEADER, PROBLEM_JSON } from './core/problem.js';
 export type { LoggerLike, RequestInfo } from './core/report.js';
+export {
+  REDACTED,
+  Scrubber,
+  type ScrubOptions,
+  SENSITIVE_HEADERS,
+  SENSITIVE_KEYS,
+  scrubString,
+} from './core/scrub.js';
+export { FAULT_COUNTER, incidentTraceId } from './core/telemetry.js';

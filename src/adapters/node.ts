@@ -22,6 +22,7 @@ import {
   type LifecycleHooks,
   settledAs,
   silence,
+  startedAt,
   trackRequest,
 } from '../guards/request-lifecycle.js';
 
@@ -45,7 +46,7 @@ const PARSE_STATUS: Record<string, number> = {
 
 /** faultline for node:http servers. Create once at startup. */
 export class NodeFaultline extends Faultline {
-  /** Request data for the core, from a Node request. */
+  /** Request data for the core, from a Node request; `startTime` from `performance.now()`. */
   requestInfo(req: NodeRequest): FaultRequest {
     return {
       method: req.method ?? 'GET',
@@ -53,6 +54,7 @@ export class NodeFaultline extends Faultline {
       headers: req.headers,
       remoteAddress: req.socket?.remoteAddress,
       requestId: this.requestId(req.headers),
+      startTime: startedAt(req),
     };
   }
 

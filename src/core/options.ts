@@ -5,7 +5,11 @@
 import pino from 'pino';
 import { compileDocuments, type DocumentTable, type ErrorDocuments } from './error-documents.js';
 import { FaultlineConfigError } from './errors.js';
+import type { FaultHook } from './hook.js';
 import type { LoggerLike } from './report.js';
+import { Scrubber } from './scrub.js';
+import type { StormSettings } from './storm.js';
+import { loadOpenTelemetry, type TelemetrySettings } from './telemetry.js';
 
 /** Options of {@link createFaultline}. */
 export interface FaultlineOptions {
@@ -59,6 +63,62 @@ export interface FaultlineOptions {
    * @default process.cwd() (a config file's own directory when loaded by the CLI)
    */
   root?: string;
+  /**
+   * Additions to log scrubbing, which is always on: header values of credential headers, values
+   * of sensitive keys (`password`, `secret`, `token`, `api_key`, `authorization`, ...) and strings
+   * that look like bearer tokens, JWTs, AWS keys, private-key blocks or `user:pass@` in URLs are
+   * replaced by `[redacted]` in messages, stacks, causes, paths and headers. There is no switch
+   * to turn it off: a log is read by more people, and kept longer, than any secret should be.
+   * @example { keys: ['ssn', 'iban'], patterns: [/\bcard=(?<secret>\d+)/g] }
+   * @default {} (built-in rules only)
+   */
+  scrub?: {
+    /** Extra sensitive key names, matched as case-insensitive substrings of keys. @default [] */
+    keys?: string[];
+    /**
+     * Extra patterns; the whole match is redacted, or only named groups starting with `secret`.
+     * @default []
+     */
+    patterns?: RegExp[];
+  };
+  /**
+   * Error-storm control: a fault identical to one already logged in the current window (same
+   * error type, top stack frames and route) is counted instead of logged, and one summary line
+   * per window carries the exact count and the range of incident ids. `false` logs every fault.
+   * @default { windowMs: 10_000, maxFingerprints: 10_000 }
+   */
+  storm?:
+    | {
+        /** Window length in milliseconds (100 ms – 24 h). @default 10_000 */
+        windowMs?: number;
+        /** Most distinct faults remembered at once (LRU). @default 10_000 */
+        maxFingerprints?: number;
+      }
+    | false;
+  /**
+   * OpenTelemetry, through the optional peer `@opentelemetry/api`: faults recorded on the active
+   * span (exception event, ERROR status for 5xx, `faultline.incident` attribute), trace ids in
+   * incident ids (`<traceId>-<id>`), and a `faultline.faults` counter by status, code and route.
+   * `true` requires the package (startup fails without it); `false` turns it all off.
+   * @default on when `@opentelemetry/api` is installed (a no-op until an SDK is registered)
+   */
+  telemetry?:
+    | boolean
+    | {
+        /** Record faults on the active span. @default true */
+        spans?: boolean;
+        /** Count faults in the `faultline.faults` counter. @default true */
+        metrics?: boolean;
+        /** Incident ids carry the trace id when a sampled span is active. @default true */
+        traceIncident?: boolean;
+      };
+  /**
+   * A custom reporter (Sentry and the like), called for every fault after the response path,
+   * isolated: a throw or a rejection is caught and logged, a promise is never awaited.
+   * @example onFault: (fault, ctx) => { if (fault.public.status >= 500) Sentry.captureException(fault.cause); }
+   * @default undefined
+   */
+  onFault?: FaultHook;
 }
 
 /** Options after validation, with defaults applied. */
@@ -71,6 +131,13 @@ export interface ResolvedOptions {
   readonly deadline:
     | { readonly ms: number; readonly status: 503 | 504; readonly retryAfter: number }
     | undefined;
+  /** The compiled scrubber (built-in rules plus `scrub` additions). */
+  readonly scrubber: Scrubber;
+  /** Storm control settings; undefined when off. */
+  readonly storm: StormSettings | undefined;
+  /** Telemetry settings; undefined when off or when `@opentelemetry/api` is absent. */
+  readonly telemetry: TelemetrySettings | undefined;
+  readonly onFault: FaultHook | undefined;
 }
 
 /** Every option key faultline accepts. */
@@ -83,6 +150,10 @@ export const OPTION_KEYS: ReadonlySet<string> = new Set([
   'errorDocumentsDir',
   'root',
   'deadline',
+  'scrub',
+  'storm',
+  'telemetry',
+  'onFault',
 ]);
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
@@ -181,6 +252,14 @@ export function resolveOptions(options: FaultlineOptions = {}): ResolvedOptions 
     );
   }
   const documents = compileDocuments(options.errorDocuments, options.errorDocumentsDir, root);
+  const { onFault } = options;
+  if (onFault !== undefined && typeof onFault !== 'function') {
+    throw new FaultlineConfigError(
+      'onFault',
+      `must be a function, got ${describe(onFault)}`,
+      'pass (fault, context) => { ... } or leave it out',
+    );
+  }
   return {
     deadline: resolveDeadline(options.deadline),
     documents,
@@ -188,6 +267,10 @@ export function resolveOptions(options: FaultlineOptions = {}): ResolvedOptions 
     debug,
     requestIdHeader: requestIdHeader.toLowerCase(),
     preserveHeaders: new Set(preserveHeaders.map((h) => h.toLowerCase())),
+    scrubber: resolveScrub(options.scrub),
+    storm: resolveStorm(options.storm),
+    telemetry: resolveTelemetry(options.telemetry),
+    onFault,
   };
 }
 
@@ -221,4 +304,141 @@ function resolveDeadline(value: FaultlineOptions['deadline']): ResolvedOptions['
     );
   }
   return { ms, status, retryAfter };
+}
+
+function describe(value: unknown): string {
+  if (value instanceof RegExp) return String(value);
+  if (typeof value === 'function') return 'a function';
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function rejectUnknown(
+  option: string,
+  value: Record<string, unknown>,
+  known: readonly string[],
+): void {
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key)) {
+      throw new FaultlineConfigError(
+        `${option}.${key}`,
+        'is not a known setting',
+        `use only ${known.map((k) => `${option}.${k}`).join(', ')}`,
+      );
+    }
+  }
+}
+
+function resolveScrub(scrub: FaultlineOptions['scrub']): Scrubber {
+  if (scrub === undefined) return new Scrubber();
+  if (!isPlainObject(scrub)) {
+    throw new FaultlineConfigError(
+      'scrub',
+      `must be an object, got ${describe(scrub)}${
+        (scrub as unknown) === false ? ' (scrubbing cannot be turned off)' : ''
+      }`,
+      "add rules with { keys: ['ssn'], patterns: [/card=(?<secret>\\d+)/g] } or leave it out",
+    );
+  }
+  rejectUnknown('scrub', scrub, ['keys', 'patterns']);
+  const { keys = [], patterns = [] } = scrub;
+  if (!Array.isArray(keys) || keys.some((k) => typeof k !== 'string' || k.trim() === '')) {
+    throw new FaultlineConfigError(
+      'scrub.keys',
+      `must be an array of non-empty strings, got ${describe(keys)}`,
+      "use e.g. ['ssn', 'iban']",
+    );
+  }
+  if (!Array.isArray(patterns) || patterns.some((p) => !(p instanceof RegExp))) {
+    throw new FaultlineConfigError(
+      'scrub.patterns',
+      `must be an array of RegExp, got ${describe(patterns)}`,
+      'use e.g. [/card=(?<secret>\\d+)/g]',
+    );
+  }
+  for (const p of patterns) {
+    if (new RegExp(p.source, p.flags.replace(/[gy]/g, '')).test('')) {
+      throw new FaultlineConfigError(
+        'scrub.patterns',
+        `contains ${String(p)}, which matches the empty string`,
+        'make the pattern require at least one character',
+      );
+    }
+  }
+  return new Scrubber({ keys, patterns });
+}
+
+function resolveStorm(storm: FaultlineOptions['storm']): StormSettings | undefined {
+  if (storm === false) return undefined;
+  if (storm === undefined) return { windowMs: 10_000, maxFingerprints: 10_000 };
+  if (!isPlainObject(storm)) {
+    throw new FaultlineConfigError(
+      'storm',
+      `must be an object or false, got ${describe(storm)}`,
+      'use e.g. { windowMs: 10_000, maxFingerprints: 10_000 }, or false to log every fault',
+    );
+  }
+  rejectUnknown('storm', storm, ['windowMs', 'maxFingerprints']);
+  const { windowMs = 10_000, maxFingerprints = 10_000 } = storm;
+  if (!Number.isInteger(windowMs) || windowMs < 100 || windowMs > 86_400_000) {
+    throw new FaultlineConfigError(
+      'storm.windowMs',
+      `must be an integer number of milliseconds from 100 to 86400000, got ${describe(windowMs)}`,
+      'use e.g. 10_000 (10 seconds)',
+    );
+  }
+  if (!Number.isInteger(maxFingerprints) || maxFingerprints < 1 || maxFingerprints > 1_000_000) {
+    throw new FaultlineConfigError(
+      'storm.maxFingerprints',
+      `must be an integer from 1 to 1000000, got ${describe(maxFingerprints)}`,
+      'use e.g. 10_000',
+    );
+  }
+  return { windowMs, maxFingerprints };
+}
+
+function resolveTelemetry(telemetry: FaultlineOptions['telemetry']): TelemetrySettings | undefined {
+  if (telemetry === false) return undefined;
+  const all: TelemetrySettings = { spans: true, metrics: true, traceIncident: true };
+  if (telemetry === undefined) return loadOpenTelemetry() === undefined ? undefined : all;
+  let settings = all;
+  if (telemetry !== true) {
+    if (!isPlainObject(telemetry)) {
+      throw new FaultlineConfigError(
+        'telemetry',
+        `must be true, false or an object, got ${describe(telemetry)}`,
+        'use e.g. { spans: true, metrics: false } or leave it out',
+      );
+    }
+    rejectUnknown('telemetry', telemetry, ['spans', 'metrics', 'traceIncident']);
+    for (const key of ['spans', 'metrics', 'traceIncident'] as const) {
+      if (telemetry[key] !== undefined && typeof telemetry[key] !== 'boolean') {
+        throw new FaultlineConfigError(
+          `telemetry.${key}`,
+          `must be true or false, got ${describe(telemetry[key])}`,
+          `use telemetry: { ${key}: false } to turn it off`,
+        );
+      }
+    }
+    settings = {
+      spans: telemetry.spans ?? true,
+      metrics: telemetry.metrics ?? true,
+      traceIncident: telemetry.traceIncident ?? true,
+    };
+  }
+  if (loadOpenTelemetry() === undefined) {
+    throw new FaultlineConfigError(
+      'telemetry',
+      'is on, but @opentelemetry/api cannot be loaded',
+      'install it (npm install @opentelemetry/api) or leave telemetry unset to use it when present',
+    );
+  }
+  return settings;
 }

@@ -5,12 +5,14 @@
 import { type ClassifyContext, toFault } from './classify.js';
 import { fillBody } from './error-documents.js';
 import type { Fault } from './fault.js';
+import { HookRunner } from './hook.js';
 import { escapeHtml } from './html-page.js';
 import { negotiateFormat } from './negotiate.js';
 import { type FaultlineOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { INCIDENT_HEADER } from './problem.js';
 import { type DebugInfo, Renderer } from './render.js';
 import { Reporter, type RequestInfo } from './report.js';
+import { Telemetry } from './telemetry.js';
 
 /** What to send for a fault. */
 export interface ErrorResponse {
@@ -90,10 +92,29 @@ export class Faultline {
   readonly options: ResolvedOptions;
   readonly #renderer = new Renderer();
   readonly #reporter: Reporter;
+  readonly #telemetry: Telemetry | undefined;
+  readonly #hook: HookRunner | undefined;
 
   constructor(options: FaultlineOptions = {}) {
-    this.options = resolveOptions(options);
-    this.#reporter = new Reporter(this.options.logger);
+    const resolved = resolveOptions(options);
+    this.options = resolved;
+    this.#reporter = new Reporter(resolved.logger, {
+      scrubber: resolved.scrubber,
+      storm: resolved.storm ?? false,
+    });
+    this.#telemetry =
+      resolved.telemetry === undefined
+        ? undefined
+        : Telemetry.create(resolved.telemetry, resolved.scrubber);
+    this.#hook =
+      resolved.onFault === undefined
+        ? undefined
+        : new HookRunner(
+            resolved.onFault,
+            resolved.logger,
+            resolved.scrubber,
+            resolved.storm?.windowMs,
+          );
   }
 
   /** The validated inbound request id, or undefined. */
@@ -102,14 +123,40 @@ export class Faultline {
     return id !== undefined && REQUEST_ID.test(id) ? id : undefined;
   }
 
-  /** Classifies `thrown` without reporting or rendering. */
+  /**
+   * Classifies `thrown` without reporting or rendering. Inside a sampled trace the incident id
+   * carries the trace id (see `telemetry`).
+   */
   classify(thrown: unknown, ctx?: ClassifyContext): Fault {
+    if (this.#telemetry !== undefined && ctx?.incident === undefined) {
+      const incident = this.#telemetry.traceIncident();
+      if (incident !== undefined) return toFault(thrown, { ...ctx, incident });
+    }
     return toFault(thrown, ctx);
   }
 
-  /** Logs a fault. Never throws. */
+  /**
+   * Reports a fault: the log record (scrubbed, storm-controlled), the active span and the fault
+   * counter, then the `onFault` hook, deferred. Never throws.
+   */
   report(fault: Fault, req: FaultRequest | undefined): void {
-    this.#reporter.report(fault, req);
+    const logged = this.#reporter.report(fault, req);
+    if (this.#telemetry !== undefined) {
+      try {
+        this.#telemetry.record(fault, req?.route);
+      } catch {
+        // Telemetry is best effort.
+      }
+    }
+    this.#hook?.run(fault, req, logged);
+  }
+
+  /**
+   * Writes pending storm summaries now. Call it before a planned exit; the summaries of a
+   * running process are written by an unref'ed timer at the end of each window.
+   */
+  flush(): void {
+    this.#reporter.flush();
   }
 
   /**
@@ -123,7 +170,7 @@ export class Faultline {
     options?: RenderOptions,
   ): ErrorResponse {
     try {
-      const fault = toFault(thrown, ctx);
+      const fault = this.classify(thrown, ctx);
       this.report(fault, req);
       return this.render(fault, req, options);
     } catch {

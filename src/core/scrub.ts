@@ -1,6 +1,13 @@
 /**
- * scrub: removes secrets before anything reaches a log. Header values of credentials are
- * replaced wholesale; a URL keeps its path and the names of its query keys, never their values.
+ * scrub: removes secrets before anything reaches a log or a trace. Header values of credentials
+ * are replaced wholesale; a URL keeps its path and the names of its query keys, never their
+ * values; every other string (messages, stacks, causes, paths, header values) is searched for
+ * things that look like secrets: bearer tokens, JWTs, AWS keys, private-key blocks, `user:pass@`
+ * in URLs and `key=value` / `"key": "value"` pairs with a sensitive key name.
+ *
+ * Each pattern runs on the original text and the matched ranges are merged before replacing, so
+ * one pattern's replacement can never hide another pattern's secret. Every quantifier is bounded:
+ * the cost is linear in the length of the text, whoever wrote it.
  */
 
 /** Request headers whose values never reach the log. */
@@ -15,19 +22,243 @@ export const SENSITIVE_HEADERS: ReadonlySet<string> = new Set([
   'x-xsrf-token',
 ]);
 
-const REDACTED = '[redacted]';
+/**
+ * Key names whose values are secrets, matched case-insensitively as substrings of a key
+ * (`db_password`, `X-Session-Token`, `clientSecret` all match), with `-` and `_` interchangeable.
+ */
+export const SENSITIVE_KEYS: readonly string[] = [
+  'password',
+  'passwd',
+  'passphrase',
+  'pwd',
+  'secret',
+  'token',
+  'api_key',
+  'apikey',
+  'authorization',
+  'credential',
+  'private_key',
+  'privatekey',
+  'access_key',
+  'session',
+  'cookie',
+  'signature',
+];
+
+/** What replaces a secret. */
+export const REDACTED = '[redacted]';
+
+/** Options of {@link Scrubber}: additions to the built-in rules (which cannot be removed). */
+export interface ScrubOptions {
+  /** Extra sensitive key names (substring, case-insensitive), e.g. `['ssn', 'iban']`. */
+  readonly keys?: readonly string[];
+  /**
+   * Extra patterns. The whole match is redacted, or only the named groups whose names start with
+   * `secret` when the pattern has any (e.g. `/card=(?<secret>\d+)/`).
+   */
+  readonly patterns?: readonly RegExp[];
+}
+
+interface Rule {
+  readonly re: RegExp;
+  /** Redact only named groups starting with `secret`; else the whole match. */
+  readonly groups: boolean;
+}
+
+const MAX_VALUE = 4096;
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** `-` and `_` are interchangeable in key names (`api-key` = `api_key`). */
+function keySource(key: string): string {
+  return escapeRegExp(key.toLowerCase()).replace(/[-_]/g, '[-_]?');
+}
+
+function builtInRules(keys: readonly string[]): Rule[] {
+  const keyAlt = keys.map(keySource).join('|');
+  return [
+    // PEM private keys, including blocks cut short by a length bound (no END line).
+    {
+      re: /-----BEGIN[A-Z0-9 ]{0,40}PRIVATE KEY( BLOCK)?-----[\s\S]*?(?:-----END[A-Z0-9 ]{0,40}PRIVATE KEY( BLOCK)?-----|$)/g,
+      groups: false,
+    },
+    // Credentials in a URL: scheme://user:pass@host. The userinfo runs to the last `@` before the
+    // host because passwords with a raw `@` are common even though RFC 3986 wants them encoded.
+    // Anchored on the literal `://` (not the scheme): a scheme prefix made this rule 40x slower.
+    { re: /:\/\/(?<secret>[^\s/?#@]{1,1024}(?:@[^\s/?#@]{0,1024})*)@/g, groups: true },
+    // HTTP auth schemes followed by their credentials (Authorization values, curl -H ...). Case
+    // variants are listed rather than using /i so prose such as "basic validation" stays legible.
+    {
+      re: /\b(?:[Bb]earer|BEARER|Basic|BASIC|Digest|Negotiate|NTLM)[ \t]{1,10}(?<secret>[A-Za-z0-9._~+/=-]{8,4096})/g,
+      groups: true,
+    },
+    // JWT / JWS / JWE: base64url JSON header `{"` → `eyJ`, then dot-separated parts.
+    { re: /eyJ[A-Za-z0-9_-]{6,8192}(?:\.[A-Za-z0-9_-]{0,8192}){0,4}/g, groups: false },
+    // AWS access key ids (long-term AKIA, temporary ASIA, and the other documented prefixes).
+    {
+      re: /(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|APKA|AROA)[A-Z0-9]{16}/g,
+      groups: false,
+    },
+    // Header lines of credential headers: the value runs to the end of the line.
+    {
+      re: /\b(?:proxy-)?(?:authorization|cookie|set-cookie|x-api-key|x-auth-token)[ \t]{0,10}:[ \t]{0,10}(?![ \t"'\\])(?<secret>[^\r\n]{1,4096})/gi,
+      groups: true,
+    },
+    // key=value, key: value, "key": "value", key="value", 'key' => 'value' (PHP, Ruby), and JSON
+    // escaped inside JSON. Not stack
+    // locations of files named after a key (`at login (/app/session.js:12:3)`).
+    {
+      re: new RegExp(
+        `(?:${keyAlt})(?![\\w.-]{0,64}\\.[cm]?[jt]sx?:\\d)[\\w.-]{0,64}\\\\?["']?[ \\t]{0,10}(?:[:=]>?)[ \\t]{0,10}(?:\\\\?"(?<secretA>(?:[^"\\\\\\n]|\\\\[^"\\n]){1,${MAX_VALUE}})|\\\\?'(?<secretB>[^'\\n]{1,${MAX_VALUE}})|(?<secretC>[^\\s"'&,;\\\\]{1,${MAX_VALUE}}))`,
+        'gi',
+      ),
+      groups: true,
+    },
+  ];
+}
+
+function withIndices(re: RegExp): RegExp {
+  let flags = re.flags;
+  if (!flags.includes('g')) flags += 'g';
+  if (!flags.includes('d')) flags += 'd';
+  // A sticky flag would stop the scan at the first non-match.
+  return new RegExp(re.source, flags.replace('y', ''));
+}
+
+function hasSecretGroups(re: RegExp): boolean {
+  return /\(\?<secret/.test(re.source);
+}
+
+/**
+ * Scrubs strings and headers. Build once (it compiles its patterns); `string()` is pure and
+ * never throws.
+ * @example
+ * const scrubber = new Scrubber({ keys: ['ssn'] });
+ * scrubber.string('login failed: password=hunter2'); // 'login failed: password=[redacted]'
+ */
+export class Scrubber {
+  readonly #rules: Rule[];
+  readonly #keys: readonly string[];
+  readonly #keyTest: RegExp;
+
+  constructor(options: ScrubOptions = {}) {
+    const extra = (options.keys ?? []).filter((k) => k.length > 0);
+    this.#keys = [...SENSITIVE_KEYS, ...extra.map((k) => k.toLowerCase())];
+    this.#keyTest = new RegExp(this.#keys.map(keySource).join('|'), 'i');
+    this.#rules = builtInRules(this.#keys).map((r) => ({
+      re: withIndices(r.re),
+      groups: r.groups,
+    }));
+    for (const re of options.patterns ?? []) {
+      this.#rules.push({ re: withIndices(re), groups: hasSecretGroups(re) });
+    }
+  }
+
+  /** Sensitive key names in effect (built-in and extra), lower-case. */
+  get keys(): readonly string[] {
+    return this.#keys;
+  }
+
+  /** True when a key (query, body, header name) names a secret. */
+  isSensitiveKey(name: string): boolean {
+    return this.#keyTest.test(name);
+  }
+
+  /** `text` with every secret-looking part replaced by `[redacted]`. Never throws. */
+  string(text: string): string {
+    if (text.length === 0) return text;
+    try {
+      return this.#scrub(text);
+    } catch {
+      // A pattern that fails (a user RegExp with a pathological source) must not let text through.
+      return REDACTED;
+    }
+  }
+
+  #scrub(text: string): string {
+    let ranges: Array<[number, number]> | undefined;
+    for (const { re, groups } of this.#rules) {
+      re.lastIndex = 0;
+      for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+        if (m[0].length === 0) {
+          re.lastIndex++;
+          continue;
+        }
+        ranges ??= [];
+        const named = groups ? m.indices?.groups : undefined;
+        let any = false;
+        if (named !== undefined) {
+          for (const name in named) {
+            const span = named[name];
+            if (span !== undefined && name.startsWith('secret') && span[1] > span[0]) {
+              ranges.push([span[0], span[1]]);
+              any = true;
+            }
+          }
+        }
+        if (!any) ranges.push([m.index, m.index + m[0].length]);
+      }
+    }
+    if (ranges === undefined) return text;
+    ranges.sort((a, b) => a[0] - b[0]);
+    let out = '';
+    let pos = 0;
+    let open = -1;
+    let close = -1;
+    for (const [start, end] of ranges) {
+      if (start <= close) {
+        if (end > close) close = end;
+        continue;
+      }
+      if (open !== -1) {
+        out += `${text.slice(pos, open)}${REDACTED}`;
+        pos = close;
+      }
+      open = start;
+      close = end;
+    }
+    out += `${text.slice(pos, open)}${REDACTED}${text.slice(close)}`;
+    return out;
+  }
+
+  /**
+   * Headers fit for a log: values of credential headers (and of headers whose name contains a
+   * sensitive key, such as `x-session-id`) replaced; every other value pattern-scrubbed.
+   */
+  headers(
+    headers: Readonly<Record<string, string | string[] | undefined>>,
+  ): Record<string, string | string[]> {
+    const out: Record<string, string | string[]> = {};
+    for (const name of Object.keys(headers)) {
+      const value = headers[name];
+      if (value === undefined) continue;
+      const lower = name.toLowerCase();
+      if (SENSITIVE_HEADERS.has(lower) || this.isSensitiveKey(lower)) {
+        out[name] = REDACTED;
+      } else {
+        out[name] = Array.isArray(value)
+          ? value.map((v) => this.string(String(v)))
+          : this.string(String(value));
+      }
+    }
+    return out;
+  }
+}
+
+const DEFAULT_SCRUBBER = new Scrubber();
 
 /** Headers with credential values replaced; names are lower-case as Node delivers them. */
 export function scrubHeaders(
   headers: Readonly<Record<string, string | string[] | undefined>>,
 ): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  for (const name of Object.keys(headers)) {
-    const value = headers[name];
-    if (value === undefined) continue;
-    out[name] = SENSITIVE_HEADERS.has(name.toLowerCase()) ? REDACTED : value;
-  }
-  return out;
+  return DEFAULT_SCRUBBER.headers(headers);
+}
+
+/** `text` with secrets replaced, using the built-in rules. Never throws. */
+export function scrubString(text: string): string {
+  return DEFAULT_SCRUBBER.string(text);
 }
 
 /** A request target split into its path and the names of its query keys (values dropped). */

@@ -25,6 +25,8 @@ interface RequestState {
   /** The outcome was recorded already (499 or deadline): later failures are not logged again. */
   settled: 'aborted' | 'deadline' | undefined;
   done: boolean;
+  /** performance.now() when tracking began: the log record's duration. */
+  readonly start: number;
 }
 
 const states = new WeakMap<object, RequestState>();
@@ -69,6 +71,7 @@ export function trackRequest(
   hooks: LifecycleHooks,
 ): void {
   const state: RequestState = {
+    start: performance.now(),
     controller: undefined,
     timer: undefined,
     res,
@@ -121,6 +124,11 @@ export function setDeadline(req: NodeRequest, ms: number | false): void {
     return;
   }
   arm(req, state, ms);
+}
+
+/** performance.now() when the request began, when faultline tracks it. */
+export function startedAt(req: object): number | undefined {
+  return states.get(req)?.start;
 }
 
 /** How the request ended early, if it did: the client left, or the deadline answered it. */

@@ -1,30 +1,28 @@
-/** A pino logger writing to memory, for asserting log records field by field. */
-import { Writable } from 'node:stream';
+/**
+ * A real pino logger writing to memory: tests assert on the exact JSON lines pino produces.
+ */
 import pino from 'pino';
 
-export interface MemoryLogger {
+/** A pino logger at `level` whose output lines are kept in `lines`. */
+export function memoryLogger(level: pino.LevelWithSilent = 'debug'): {
   logger: pino.Logger;
+  lines: string[];
   records: () => Array<Record<string, unknown>>;
   text: () => string;
-}
-
-export function memoryLogger(level: pino.Level = 'debug'): MemoryLogger {
-  const chunks: string[] = [];
-  const stream = new Writable({
-    write(chunk, _enc, cb) {
-      chunks.push(String(chunk));
-      cb();
+} {
+  const lines: string[] = [];
+  const logger = pino(
+    { base: null, level },
+    {
+      write(line: string) {
+        lines.push(line);
+      },
     },
-  });
-  const logger = pino({ level, base: null }, stream);
-  const text = (): string => chunks.join('');
+  );
   return {
     logger,
-    text,
-    records: () =>
-      text()
-        .split('\n')
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as Record<string, unknown>),
+    lines,
+    records: () => lines.map((l) => JSON.parse(l) as Record<string, unknown>),
+    text: () => lines.join(''),
   };
 }

@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import { toFault } from '../../src/core/classify.js';
+import { HttpError } from '../../src/core/http-error.js';
+import { Reporter, type RequestInfo } from '../../src/core/report.js';
+import { memoryLogger } from '../support/memory-logger.js';
+
+const INCIDENT = /^[0-9A-HJKMNP-TV-Z]{18}$/;
+
+function request(over: Partial<RequestInfo> = {}): RequestInfo {
+  return {
+    method: 'GET',
+    url: '/orders/42?expand=items&token=abc',
+    headers: { accept: 'application/json', authorization: 'Bearer abcdefghijk', host: 'x' },
+    remoteAddress: '127.0.0.1',
+    requestId: 'req-42',
+    ...over,
+  };
+}
+
+describe('Reporter records', () => {
+  it('writes a 5xx record field by field', () => {
+    const { logger, records } = memoryLogger('debug');
+    const reporter = new Reporter(logger, { storm: { windowMs: 10_000, maxFingerprints: 100 } });
+    const err = new Error('db down') as Error & { code: string };
+    err.code = 'ECONNREFUSED';
+    const fault = toFault(err);
+    const start = performance.now() - 25;
+    expect(reporter.report(fault, request({ route: '/orders/:id', startTime: start }))).toBe(true);
+
+    const [rec] = records();
+    expect(Object.keys(rec ?? {})).toEqual([
+      'level',
+      'time',
+      'incident',
+      'status',
+      'code',
+      'phase',
+      'durationMs',
+      'fingerprint',
+      'error',
+      'req',
+      'msg',
+    ]);
+    expect(rec?.level).toBe(50);
+    expect(rec?.msg).toBe('request failed: 500 internal_error');
+    expect(rec?.incident).toBe(fault.public.incident);
+    expect(rec?.incident).toMatch(INCIDENT);
+    expect(rec?.status).toBe(500);
+    expect(rec?.code).toBe('internal_error');
+    expect(rec?.phase).toBe('handler');
+    expect(rec?.durationMs).toBeGreaterThanOrEqual(25);
+    expect(rec?.durationMs).toBeLessThan(5000);
+    expect(rec?.fingerprint).toMatch(/^[0-9a-f]{16}$/);
+    const error = rec?.error as Record<string, unknown>;
+    expect(error.name).toBe('Error');
+    expect(error.thrown).toBe('Error');
+    expect(error.message).toBe('db down');
+    expect(error.code).toBe('ECONNREFUSED');
+    expect(String(error.stack)).toMatch(/^Error: db down\n {4}at /);
+    expect(error.causes).toBeUndefined();
+    expect(rec?.req).toEqual({
+      method: 'GET',
+      route: '/orders/:id',
+      path: '/orders/42',
+      queryKeys: ['expand', 'token'],
+      requestId: 'req-42',
+      remoteAddress: '127.0.0.1',
+      headers: { accept: 'application/json', authorization: '[redacted]', host: 'x' },
+    });
+  });
+
+  it('writes the cause chain and AggregateError members, bounded', () => {
+    const { logger, records } = memoryLogger('debug');
+    const reporter = new Reporter(logger);
+    const root = new Error('root');
+    const members = Array.from({ length: 30 }, (_, i) => new RangeError(`member ${i}`));
+    const agg = new AggregateError(members, 'several', { cause: root });
+    const top = new Error('top', { cause: agg });
+    reporter.report(toFault(top), undefined);
+    const rec = records()[0] as { error: { causes: Array<{ name: string; message: string }> } };
+    const causes = rec.error.causes;
+    expect(causes[0]).toMatchObject({ name: 'AggregateError', message: 'several' });
+    expect(causes[1]).toMatchObject({ name: 'Error', message: 'root' });
+    expect(causes[2]).toMatchObject({ name: 'RangeError', message: 'member 0' });
+    expect(causes.length).toBe(10);
+    expect('req' in rec).toBe(false);
+  });
+
+  it('bounds a huge message and stack, and the causes more tightly', () => {
+    const { logger, text, records } = memoryLogger('debug');
+    const causes = Array.from({ length: 12 }, () => new Error('c'.repeat(1_000_000)));
+    const err = new Error('x'.repeat(5_000_000), { cause: new AggregateError(causes, 'y') });
+    new Reporter(logger).report(toFault(err), request());
+    expect(text().length).toBeLessThan(100 * 1024);
+    const rec = records()[0] as { error: { message: string; causes: Array<{ message: string }> } };
+    expect(rec.error.message).toMatch(/^x{8192}…\[4991808 more chars\]$/);
+    expect(rec.error.causes[1]?.message).toMatch(/^c{2048}…\[\d+ more chars\]$/);
+  });
+
+  it('writes 4xx at debug without headers or incident, 499 at info', () => {
+    const { logger, records } = memoryLogger('debug');
+    const reporter = new Reporter(logger);
+    reporter.report(toFault(new HttpError(404)), request());
+    reporter.report(
+      toFault(new DOMException('gone', 'AbortError'), { clientClosed: true }),
+      request(),
+    );
+    const [notFound, closed] = records();
+    expect(notFound).toMatchObject({ level: 20, status: 404, code: 'not_found' });
+    expect(notFound?.msg).toBe('request rejected: 404 not_found');
+    expect('incident' in (notFound ?? {})).toBe(false);
+    expect((notFound?.req as Record<string, unknown> | undefined)?.headers).toBeUndefined();
+    expect(notFound?.req).toBeDefined();
+    expect(closed).toMatchObject({ level: 30, status: 499, msg: 'client closed request' });
+  });
+
+  it('builds nothing for a disabled level, and survives a broken logger', () => {
+    const { logger, lines } = memoryLogger('info');
+    const reporter = new Reporter(logger);
+    expect(reporter.report(toFault(new HttpError(400)), request())).toBe(false);
+    expect(lines).toHaveLength(0);
+    const broken = {
+      error() {
+        throw new Error('logger broke');
+      },
+      info() {},
+      debug() {},
+    };
+    expect(new Reporter(broken).report(toFault(new Error('x')), request())).toBe(false);
+    expect(new Reporter(undefined).report(toFault(new Error('x')), request())).toBe(false);
+  });
+
+  it('accepts a Date.now() start time', () => {
+    const { logger, records } = memoryLogger('debug');
+    new Reporter(logger).report(toFault(new Error('x')), request({ startTime: Date.now() - 40 }));
+    const d = records()[0]?.durationMs as number;
+    expect(d).toBeGreaterThanOrEqual(39);
+    expect(d).toBeLessThan(5000);
+  });
+});
