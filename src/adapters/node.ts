@@ -4,6 +4,7 @@
  */
 import type { Server as HttpServer, IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
+import type { ClassifyContext } from '../core/classify.js';
 import {
   breakResponse,
   deliverNode,
@@ -13,6 +14,7 @@ import {
 import { HttpError } from '../core/http-error.js';
 import type { FaultlineOptions } from '../core/options.js';
 import { Faultline, type FaultRequest, LAST_RESORT } from '../core/pipeline.js';
+import { requestLogger } from '../core/request-logger.js';
 
 export type { NodeRequest, NodeResponse } from '../core/deliver-node.js';
 
@@ -31,7 +33,7 @@ const PARSE_STATUS: Record<string, number> = {
 
 /** faultline for node:http servers. Create once at startup. */
 export class NodeFaultline extends Faultline {
-  /** Request data for the core, from a Node request. */
+  /** Request data for the core, from a Node request (with pino-http's `req.log`, if any). */
   requestInfo(req: NodeRequest): FaultRequest {
     return {
       method: req.method ?? 'GET',
@@ -39,14 +41,16 @@ export class NodeFaultline extends Faultline {
       headers: req.headers,
       remoteAddress: req.socket?.remoteAddress,
       requestId: this.requestId(req.headers),
+      logger: requestLogger(this, (req as { log?: unknown }).log),
     };
   }
 
   /**
    * Answers `res` for `thrown`: the error response when headers were not sent yet, a cut
-   * connection when they were. Never throws.
+   * connection when they were (HTTP/2: the stream is reset with INTERNAL_ERROR). `ctx.phase`
+   * names where the failure happened, e.g. `'not_found'` for a router's fallback. Never throws.
    */
-  fail(thrown: unknown, req: NodeRequest, res: NodeResponse): void {
+  fail(thrown: unknown, req: NodeRequest, res: NodeResponse, ctx?: ClassifyContext): void {
     try {
       const info = this.requestInfo(req);
       if (res.headersSent || res.writableEnded) {
@@ -54,13 +58,15 @@ export class NodeFaultline extends Faultline {
         if (!res.writableEnded) breakResponse(res);
         return;
       }
-      const clientClosed = req.socket?.destroyed === true;
+      // HTTP/2: the session's socket outlives a stream the client reset, so check the stream too.
+      const clientClosed =
+        req.socket?.destroyed === true || ('stream' in res && res.stream?.destroyed === true);
       if (clientClosed) {
         // Nothing can be written to a dead socket; the failure is still recorded (as 499).
-        this.report(this.classify(thrown, { clientClosed }), info);
+        this.report(this.classify(thrown, { ...ctx, clientClosed }), info);
         return;
       }
-      deliverNode(req, res, this.respond(thrown, info), this.options.preserveHeaders);
+      deliverNode(req, res, this.respond(thrown, info, ctx), this.options.preserveHeaders);
     } catch {
       try {
         if (res.headersSent) breakResponse(res);
@@ -149,13 +155,15 @@ function acceptFromRaw(raw: Buffer | undefined): string | undefined {
 }
 
 /**
- * Creates faultline for node:http. Options are validated now.
+ * Creates faultline for node:http and node:http2 (compatibility API). Options are validated now.
  * @example
  * import http from 'node:http';
  * import { faultline } from 'faultline/node';
  * const fl = faultline();
  * const server = fl.attach(http.createServer(fl.handle(app)));
+ * // HTTP/2, with or without TLS:
+ * http2.createSecureServer({ key, cert, allowHTTP1: true }, fl.handle(app));
  */
-export function faultline(options?: FaultlineOptions): NodeFaultline {
-  return new NodeFaultline(options);
+export function faultline(options?: FaultlineOptions | NodeFaultline): NodeFaultline {
+  return options instanceof NodeFaultline ? options : new NodeFaultline(options);
 }

@@ -21,6 +21,8 @@ export interface RequestInfo {
   readonly remoteAddress: string | undefined;
   /** The validated inbound request id, when the client sent one. */
   readonly requestId: string | undefined;
+  /** The framework's per-request logger (e.g. Fastify's `request.log`); overrides the instance logger. */
+  readonly logger?: LoggerLike | undefined;
 }
 
 /** Writes fault records. */
@@ -33,7 +35,7 @@ export class Reporter {
 
   /** Logs `fault`; never throws. */
   report(fault: Fault, req: RequestInfo | undefined): void {
-    const logger = this.#logger;
+    const logger = req?.logger ?? this.#logger;
     if (logger === undefined) return;
     const { status, code, incident } = fault.public;
     const level = status >= 500 ? 'error' : status === 499 ? 'info' : 'debug';
