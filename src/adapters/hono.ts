@@ -4,10 +4,11 @@
  * carries its own `res` is answered with that response, as Hono does; without one it is
  * classified by the core like any other status-carrying error.
  */
-import type { Context, ErrorHandler, NotFoundHandler } from 'hono';
+import type { Context, ErrorHandler, MiddlewareHandler, NotFoundHandler } from 'hono';
+import { HTTPException } from 'hono/http-exception';
 import type { StreamingApi } from 'hono/utils/stream';
 import { deliverFetch, fetchRequestInfo } from '../core/deliver-fetch.js';
-import { httpErrors } from '../core/http-error.js';
+import { HttpError, httpErrors } from '../core/http-error.js';
 import type { FaultlineOptions } from '../core/options.js';
 import { Faultline, type FaultRequest } from '../core/pipeline.js';
 
@@ -17,6 +18,11 @@ export interface HonoFaultline {
   readonly onError: ErrorHandler;
   /** `app.notFound(fl.notFound)`. */
   readonly notFound: NotFoundHandler;
+  /**
+   * `app.use(fl.middleware)` first: Hono hands only `Error` instances to `onError` and lets
+   * anything else thrown escape `app.fetch` (the runtime then answers in its own format).
+   */
+  readonly middleware: MiddlewareHandler;
   /**
    * The `onError` argument of Hono's `stream`/`streamText`/`streamSSE` helpers. Hono's default
    * ends a failed stream cleanly, so the client would take a truncated body for a complete one;
@@ -35,11 +41,17 @@ function requestInfo(fl: Faultline, c: Context): FaultRequest {
   return fetchRequestInfo(fl, c.req.raw, env?.incoming?.socket?.remoteAddress);
 }
 
-/** An HTTPException's own response, when it was given one (`new HTTPException(401, { res })`). */
-function ownResponse(err: unknown): Response | undefined {
-  const e = err as { name?: unknown; res?: unknown; getResponse?: unknown } | null;
-  if (e?.name !== 'HTTPException' || !(e.res instanceof Response)) return undefined;
-  return typeof e.getResponse === 'function' ? (e.getResponse() as Response) : e.res;
+/**
+ * HTTPException as the core knows it: an HttpError with its status, its message exposed below 500
+ * (Hono writes it for the client), the exception kept as the cause for the log.
+ */
+function translate(err: unknown): unknown {
+  if (!(err instanceof HTTPException)) return err;
+  try {
+    return new HttpError(err.status, err.message || undefined, { cause: err });
+  } catch {
+    return err; // A status outside 400–599: the core makes it a 500.
+  }
 }
 
 /**
@@ -49,6 +61,7 @@ function ownResponse(err: unknown): Response | undefined {
  * import { faultline } from 'faultline/hono';
  * const fl = faultline();
  * const app = new Hono();
+ * app.use(fl.middleware);
  * app.get('/', () => { throw new Error('boom'); });
  * app.onError(fl.onError);
  * app.notFound(fl.notFound);
@@ -56,16 +69,25 @@ function ownResponse(err: unknown): Response | undefined {
  */
 export function faultline(options?: FaultlineOptions | Faultline): HonoFaultline {
   const fl = options instanceof Faultline ? options : new Faultline(options);
+  const onError = function faultlineOnError(err: unknown, c: Context): Response {
+    const info = requestInfo(fl, c);
+    const thrown = translate(err);
+    // An HTTPException built with its own response: Hono's contract is to send exactly that.
+    if (err instanceof HTTPException && err.res instanceof Response) {
+      fl.report(fl.classify(thrown), info);
+      return err.getResponse();
+    }
+    // The raw method: Hono routes HEAD to GET handlers, but the answer must stay bodiless.
+    return deliverFetch(fl.respond(thrown, info), c.req.raw.method);
+  };
   return {
-    onError: function faultlineOnError(err, c) {
-      const info = requestInfo(fl, c);
-      const own = ownResponse(err);
-      if (own !== undefined) {
-        fl.report(fl.classify(err), info);
-        return own;
+    onError,
+    middleware: async function faultlineMiddleware(c, next) {
+      try {
+        await next();
+      } catch (err) {
+        c.res = onError(err, c);
       }
-      // The raw method: Hono routes HEAD to GET handlers, but the answer must stay bodiless.
-      return deliverFetch(fl.respond(err, info), c.req.raw.method);
     },
     notFound: function faultlineNotFound(c) {
       const response = fl.respond(httpErrors.notFound(), requestInfo(fl, c), {
