@@ -58,9 +58,8 @@ export class NodeFaultline extends Faultline {
         if (!res.writableEnded) breakResponse(res);
         return;
       }
-      // HTTP/2: the session's socket outlives a stream the client reset, so check the stream too.
-      const clientClosed =
-        req.socket?.destroyed === true || ('stream' in res && res.stream?.destroyed === true);
+      // HTTP/2 compatibility: `req.socket.destroyed` reflects the request's own stream.
+      const clientClosed = req.socket?.destroyed === true;
       if (clientClosed) {
         // Nothing can be written to a dead socket; the failure is still recorded (as 499).
         this.report(this.classify(thrown, { ...ctx, clientClosed }), info);
