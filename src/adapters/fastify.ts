@@ -55,7 +55,9 @@ export function faultline(options?: FaultlineOptions | NodeFaultline): FastifyFa
     }
     const response = fl.respond(err, info(request), ctx);
     for (const name of Object.keys(reply.getHeaders())) {
-      if (!isPreservedHeader(name, fl.options.preserveHeaders)) reply.removeHeader(name);
+      if (isPreservedHeader(name, fl.options.preserveHeaders)) continue;
+      reply.removeHeader(name);
+      reply.raw.removeHeader(name); // Set on the raw response: Fastify would still send it.
     }
     reply.header('vary', mergeVary(reply.getHeader('vary')));
     for (const [name, value] of response.headers) reply.header(name, value);

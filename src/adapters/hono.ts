@@ -10,7 +10,7 @@ import type { StreamingApi } from 'hono/utils/stream';
 import { deliverFetch, fetchRequestInfo } from '../core/deliver-fetch.js';
 import { HttpError, httpErrors } from '../core/http-error.js';
 import type { FaultlineOptions } from '../core/options.js';
-import { Faultline, type FaultRequest } from '../core/pipeline.js';
+import { type ErrorResponse, Faultline, type FaultRequest } from '../core/pipeline.js';
 
 /** What {@link faultline} returns for Hono. */
 export interface HonoFaultline {
@@ -39,6 +39,20 @@ function requestInfo(fl: Faultline, c: Context): FaultRequest {
   // @hono/node-server puts the Node request in `c.env.incoming`; other runtimes have no peer here.
   const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
   return fetchRequestInfo(fl, c.req.raw, env?.incoming?.socket?.remoteAddress);
+}
+
+/**
+ * Takes the headers set so far off the context: Hono merges every header of `c.res` into the
+ * response we return (an internal one included); deliver-fetch keeps only those that may survive.
+ */
+function takeHeaders(c: Context): Headers {
+  const taken = new Headers(c.res.headers);
+  try {
+    for (const name of [...c.res.headers.keys()]) c.res.headers.delete(name);
+  } catch {
+    c.res = undefined; // Immutable headers (a fetched response): drop the response instead.
+  }
+  return taken;
 }
 
 /**
@@ -77,9 +91,11 @@ export function faultline(options?: FaultlineOptions | Faultline): HonoFaultline
       fl.report(fl.classify(thrown), info);
       return err.getResponse();
     }
-    // The raw method: Hono routes HEAD to GET handlers, but the answer must stay bodiless.
-    return deliverFetch(fl.respond(thrown, info), c.req.raw.method);
+    return answer(fl.respond(thrown, info), c);
   };
+  const answer = (response: ErrorResponse, c: Context): Response =>
+    // The raw method: Hono routes HEAD to GET handlers, but the answer must stay bodiless.
+    deliverFetch(response, c.req.raw.method, takeHeaders(c), fl.options.preserveHeaders);
   return {
     onError,
     middleware: async function faultlineMiddleware(c, next) {
@@ -90,10 +106,8 @@ export function faultline(options?: FaultlineOptions | Faultline): HonoFaultline
       }
     },
     notFound: function faultlineNotFound(c) {
-      const response = fl.respond(httpErrors.notFound(), requestInfo(fl, c), {
-        phase: 'not_found',
-      });
-      return deliverFetch(response, c.req.raw.method);
+      const info = requestInfo(fl, c);
+      return answer(fl.respond(httpErrors.notFound(), info, { phase: 'not_found' }), c);
     },
     streamError(c) {
       return async function faultlineStreamError(err, stream) {

@@ -4,13 +4,26 @@
  * `Request` becomes the request data the pipeline needs, and a streamed body is watched so a
  * failure after the headers went out is reported and still breaks the transport.
  */
+import { isPreservedHeader, mergeVary } from './deliver-node.js';
 import type { ErrorResponse, Faultline, FaultRequest } from './pipeline.js';
 
-/** Turns an ErrorResponse into a web `Response`. HEAD gets the headers without a body. */
-export function deliverFetch(response: ErrorResponse, method: string): Response {
+/**
+ * Turns an ErrorResponse into a web `Response`. HEAD gets the headers without a body. Of
+ * `handlerHeaders` (what the handler had set before failing) only the headers that always survive
+ * (CORS, Vary, security policy) and those in `keep` are carried over, as in deliver-node.
+ */
+export function deliverFetch(
+  response: ErrorResponse,
+  method: string,
+  handlerHeaders?: Headers,
+  keep: ReadonlySet<string> = new Set(),
+): Response {
   const headers = new Headers();
+  handlerHeaders?.forEach((value, name) => {
+    if (isPreservedHeader(name, keep)) headers.set(name, value);
+  });
+  headers.set('vary', mergeVary(headers.get('vary') ?? undefined));
   for (const [name, value] of response.headers) headers.set(name, value);
-  headers.set('vary', 'Accept');
   const bytes = new TextEncoder().encode(response.body);
   headers.set('content-length', String(bytes.byteLength));
   return new Response(method === 'HEAD' ? null : bytes, { status: response.status, headers });

@@ -33,6 +33,7 @@ describe('faultline/fastify', () => {
     );
     app.get('/boom', async (_request, reply) => {
       reply.header('x-internal-shard', 'db-7');
+      reply.raw.setHeader('x-raw-internal', 'db-8');
       reply.header('access-control-allow-origin', '*');
       throw new Error('db down');
     });
@@ -77,6 +78,7 @@ describe('faultline/fastify', () => {
     expect(res.statusCode).toBe(500);
     expect(res.headers['x-on-send']).toBe('ran');
     expect(res.headers['x-internal-shard']).toBeUndefined();
+    expect(res.headers['x-raw-internal']).toBeUndefined();
     expect(res.headers['access-control-allow-origin']).toBe('*');
     expect(res.headers.vary).toBe('Accept');
   });

@@ -98,6 +98,29 @@ describe('faultline/hono', () => {
     expect(logger.records[0]?.obj.phase).toBe('not_found');
   });
 
+  it('drops handler-set headers from error and not-found answers but keeps CORS and Vary', async () => {
+    const { app } = appWith((a) => {
+      a.use(async (c, next) => {
+        c.header('access-control-allow-origin', '*');
+        c.header('vary', 'Origin');
+        c.header('set-cookie', 'session=abc');
+        await next();
+      });
+      a.get('/boom', (c) => {
+        c.header('x-internal-shard', 'db-7');
+        throw new Error('boom');
+      });
+    });
+    for (const path of ['/boom', '/nope']) {
+      const res = await app.fetch(new Request(`http://x${path}`));
+      expect(res.status).toBe(path === '/boom' ? 500 : 404);
+      expect(res.headers.get('x-internal-shard')).toBeNull();
+      expect(res.headers.get('set-cookie')).toBeNull();
+      expect(res.headers.get('access-control-allow-origin')).toBe('*');
+      expect(res.headers.get('vary')).toBe('Origin, Accept');
+    }
+  });
+
   it('shares an existing instance', () => {
     const node = nodeFaultline({ logger: false });
     expect(faultline(node).faultline).toBe(node);

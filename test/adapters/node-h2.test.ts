@@ -15,21 +15,23 @@ for (const tls of [false, true]) {
 
     beforeAll(async () => {
       const fl = faultline({ logger });
-      const app = fl.handle(async (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => {
-        if (req.url === '/client-gone') {
-          // Fails only after the client reset the stream: nothing may be written, 499 recorded.
-          await new Promise<void>((r) => {
-            release = r;
-          });
-          throw new Error('too late');
-        }
-        if (req.url === '/late') {
-          res.writeHead(200, { 'content-type': 'text/plain' });
-          res.write('partial');
-          await new Promise((r) => setTimeout(r, 20));
-        }
-        throw new Error('boom');
-      });
+      const app = fl.handle(
+        async (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => {
+          if (req.url === '/client-gone') {
+            // Fails only after the client reset the stream: nothing may be written, 499 recorded.
+            await new Promise<void>((r) => {
+              release = r;
+            });
+            throw new Error('too late');
+          }
+          if (req.url === '/late') {
+            res.writeHead(200, { 'content-type': 'text/plain' });
+            res.write('partial');
+            await new Promise((r) => setTimeout(r, 20));
+          }
+          throw new Error('boom');
+        },
+      );
       const { key, cert } = selfSigned();
       server = tls ? http2.createSecureServer({ key, cert }, app) : http2.createServer(app);
       await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

@@ -25,7 +25,13 @@ function importUnderGuard(modules: string[]): { status: number | null; output: s
     .join('\n');
   const r = spawnSync(
     process.execPath,
-    ['--import', join(out, 'register.mjs'), '--input-type=module', '-e', `${script}\nconsole.log('loaded');`],
+    [
+      '--import',
+      join(out, 'register.mjs'),
+      '--input-type=module',
+      '-e',
+      `${script}\nconsole.log('loaded');`,
+    ],
     { cwd: root, encoding: 'utf8', timeout: 20_000 },
   );
   return { status: r.status, output: `${r.stdout}${r.stderr}` };
