@@ -148,7 +148,22 @@ describe('faultline/fastify without a Fastify logger', () => {
     await app.close();
   });
 
-  it('applies to the registering scope and keeps FST_ERR codes exposed below 500', async () => {
+  it('shows the message of an FST_ERR_* error below 500 (body too large: 413)', async () => {
+    const app = Fastify({ bodyLimit: 16 });
+    await app.register(faultline({ logger: false }));
+    app.post('/in', async () => 'ok');
+    const res = await app.inject({
+      method: 'POST',
+      url: '/in',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      payload: JSON.stringify({ pad: 'x'.repeat(100) }),
+    });
+    expect(res.statusCode).toBe(413);
+    expect((res.json() as { detail?: string }).detail).toMatch(/too large/i);
+    await app.close();
+  });
+
+  it('applies to the registering scope (no child-scope encapsulation)', async () => {
     const app = Fastify();
     await app.register(faultline({ logger: false }));
     const res = await app.inject({

@@ -32,13 +32,16 @@ import { HttpError, httpErrors } from '../../src/core/http-error.js';
 import type { FaultlineOptions } from '../../src/core/options.js';
 import { CANARY } from './scenarios.js';
 
-export type Protocol = 'h1' | 'h2c' | 'h2';
+/** `fetch`: no socket; a Fetch-style runtime calls the handler with a `Request`. */
+export type Protocol = 'h1' | 'h2c' | 'h2' | 'fetch';
 
 export interface Started {
   readonly origin: string;
   readonly protocol: Protocol;
   /** The CA to trust for `h2` (TLS). */
   readonly ca?: string;
+  /** The handler itself, for protocol `fetch`. */
+  readonly handler?: (request: Request) => Response | Promise<Response>;
   close(): Promise<void>;
 }
 
@@ -429,6 +432,11 @@ export function fetchHandler(options: FaultlineOptions): (request: Request) => P
 
 export const fetch: Factory = async (options) => honoServe(fetchHandler(options));
 
+/** A handler as Deno.serve, Bun.serve or a worker runtime would call it, without a socket. */
+function inProcess(handler: (request: Request) => Response | Promise<Response>): Started {
+  return { origin: 'http://127.0.0.1', protocol: 'fetch', handler, close: async () => {} };
+}
+
 /** Every adapter under test; `node` is the reference. */
 export const ADAPTERS: Record<string, Factory> = {
   node,
@@ -439,5 +447,7 @@ export const ADAPTERS: Record<string, Factory> = {
   fastify,
   koa,
   hono,
+  'hono-fetch-runtime': async (options) => inProcess(honoApp(options).fetch),
   fetch,
+  'fetch-runtime': async (options) => inProcess(fetchHandler(options)),
 };
