@@ -8,7 +8,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ClassifyContext } from '../core/classify.js';
-import { isPreservedHeader, mergeVary } from '../core/deliver-node.js';
+import { breakResponse, isPreservedHeader, mergeVary } from '../core/deliver-node.js';
 import { httpErrors } from '../core/http-error.js';
 import type { FaultlineOptions } from '../core/options.js';
 import type { FaultRequest } from '../core/pipeline.js';
@@ -75,14 +75,16 @@ export function faultline(options?: FaultlineOptions | NodeFaultline): FastifyFa
     instance.setNotFoundHandler(function faultlineNotFound(request, reply) {
       return send(httpErrors.notFound(), request, reply, { phase: 'not_found' });
     });
-    // Fastify destroys the socket when a streamed payload fails after the headers went out;
-    // this records that failure (before the headers, Fastify calls the error handler instead).
+    // A streamed payload that fails after the headers went out is recorded and cut here
+    // (before the headers, Fastify calls the error handler instead).
     instance.addHook('onSend', function faultlineWatchStream(request, reply, payload, next) {
       const p = payload as { once?: unknown } | null;
       if (p !== null && typeof p === 'object' && typeof p.once === 'function') {
         (payload as NodeJS.EventEmitter).once('error', (err: unknown) => {
-          if (reply.raw.headersSent)
-            fl.report(fl.classify(err, { phase: 'stream' }), info(request));
+          if (!reply.raw.headersSent) return;
+          fl.report(fl.classify(err, { phase: 'stream' }), info(request));
+          // Fastify's own cut is `res.destroy()`, which on HTTP/2 resets with NO_ERROR.
+          breakResponse(reply.raw);
         });
       }
       next(null, payload);

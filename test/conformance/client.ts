@@ -122,6 +122,10 @@ function h2Client(server: Started): Client {
         let status = 0;
         let body = '';
         let errored = false;
+        let ended = false;
+        req.on('end', () => {
+          ended = true;
+        });
         req.setEncoding('utf8');
         req.on('response', (h) => {
           status = Number(h[':status']);
@@ -139,7 +143,8 @@ function h2Client(server: Started): Client {
             return;
           }
           const rstCode = req.rstCode ?? 0;
-          resolve({ status, headers, body, broken: errored || rstCode !== 0, rstCode });
+          // A reset with NO_ERROR before END_STREAM still leaves the body incomplete.
+          resolve({ status, headers, body, broken: errored || rstCode !== 0 || !ended, rstCode });
         });
       });
     },

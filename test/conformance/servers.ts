@@ -13,7 +13,7 @@ import { Readable } from 'node:stream';
 import { serve } from '@hono/node-server';
 import express5 from 'express';
 import express4 from 'express4';
-import Fastify from 'fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { stream } from 'hono/streaming';
@@ -244,44 +244,57 @@ export const expressV4: Factory = expressFactory(express4 as unknown as typeof e
 
 // ---- Fastify 5 ----------------------------------------------------------------------------
 
-export const fastify: Factory = async (options) => {
-  const app = Fastify({ logger: false });
-  await app.register(fastifyFaultline(options));
-  app.get('/sync', () => {
-    throw failures.sync();
-  });
-  app.get('/async', async () => {
-    await delay(2);
-    throw failures.async();
-  });
-  app.get('/non-error', () => {
-    throw failures.nonError();
-  });
-  app.get('/exposed', () => {
-    throw failures.exposed();
-  });
-  app.get('/unexposed-4xx', () => {
-    throw failures.unexposed();
-  });
-  app.get('/unavailable', () => {
-    throw failures.unavailable();
-  });
-  app.get('/secret', async () => {
-    throw failures.secret();
-  });
-  app.get('/stream', (_request, reply) => {
-    reply.header('content-type', TEXT);
-    return reply.send(brokenReadable());
-  });
-  app.post('/method-only', async (_request, reply) => reply.type('text/plain').send('posted'));
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const { port } = app.server.address() as AddressInfo;
-  return { origin: `http://127.0.0.1:${port}`, protocol: 'h1', close: () => app.close() };
-};
+function fastifyFactory(h2: boolean): Factory {
+  return async (options) => {
+    // One app for both modes; the routes do not depend on the server type.
+    const app = (
+      h2 ? Fastify({ logger: false, http2: true }) : Fastify({ logger: false })
+    ) as FastifyInstance;
+    await app.register(fastifyFaultline(options));
+    app.get('/sync', () => {
+      throw failures.sync();
+    });
+    app.get('/async', async () => {
+      await delay(2);
+      throw failures.async();
+    });
+    app.get('/non-error', () => {
+      throw failures.nonError();
+    });
+    app.get('/exposed', () => {
+      throw failures.exposed();
+    });
+    app.get('/unexposed-4xx', () => {
+      throw failures.unexposed();
+    });
+    app.get('/unavailable', () => {
+      throw failures.unavailable();
+    });
+    app.get('/secret', async () => {
+      throw failures.secret();
+    });
+    app.get('/stream', (_request, reply) => {
+      reply.header('content-type', TEXT);
+      return reply.send(brokenReadable());
+    });
+    app.post('/method-only', async (_request, reply) => reply.type('text/plain').send('posted'));
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = app.server.address() as AddressInfo;
+    return {
+      origin: `http://127.0.0.1:${port}`,
+      protocol: h2 ? 'h2c' : 'h1',
+      close: () => app.close(),
+    };
+  };
+}
+
+export const fastify: Factory = fastifyFactory(false);
+/** Fastify's own HTTP/2 mode (cleartext). */
+export const fastifyH2c: Factory = fastifyFactory(true);
 
 // ---- Koa 3 --------------------------------------------------------------------------------
 
-export const koa: Factory = async (options) => {
+function koaApp(options: FaultlineOptions): Koa {
   const fl = koaFaultline(options);
   const app = new Koa();
   app.use(fl.middleware);
@@ -318,8 +331,15 @@ export const koa: Factory = async (options) => {
       // Nothing answers: Koa's 404, which faultline renders.
     }
   });
-  return listening(http.createServer(app.callback()), 'h1');
-};
+  return app;
+}
+
+export const koa: Factory = async (options) =>
+  listening(http.createServer(koaApp(options).callback()), 'h1');
+
+/** Koa serves node:http2's compatibility API as well. */
+export const koaH2c: Factory = async (options) =>
+  listening(http2.createServer(koaApp(options).callback()), 'h2c');
 
 // ---- Hono 4 on @hono/node-server, and a bare fetch handler on the same runner ---------------
 
@@ -445,7 +465,9 @@ export const ADAPTERS: Record<string, Factory> = {
   express5: expressV5,
   express4: expressV4,
   fastify,
+  'fastify-h2c': fastifyH2c,
   koa,
+  'koa-h2c': koaH2c,
   hono,
   'hono-fetch-runtime': async (options) => inProcess(honoApp(options).fetch),
   fetch,
