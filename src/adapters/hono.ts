@@ -56,11 +56,21 @@ function takeHeaders(c: Context): Headers {
 }
 
 /**
+ * Hono's HTTPException, also from a second copy of hono (it sets no `name` of its own, so the
+ * class name is the mark).
+ */
+function isHTTPException(err: unknown): err is HTTPException {
+  if (err instanceof HTTPException) return true;
+  const e = err as { constructor?: { name?: unknown }; getResponse?: unknown } | null;
+  return e?.constructor?.name === 'HTTPException' && typeof e.getResponse === 'function';
+}
+
+/**
  * HTTPException as the core knows it: an HttpError with its status, its message exposed below 500
  * (Hono writes it for the client), the exception kept as the cause for the log.
  */
 function translate(err: unknown): unknown {
-  if (!(err instanceof HTTPException)) return err;
+  if (!isHTTPException(err)) return err;
   try {
     return new HttpError(err.status, err.message || undefined, { cause: err });
   } catch {
@@ -87,7 +97,7 @@ export function faultline(options?: FaultlineOptions | Faultline): HonoFaultline
     const info = requestInfo(fl, c);
     const thrown = translate(err);
     // An HTTPException built with its own response: Hono's contract is to send exactly that.
-    if (err instanceof HTTPException && err.res instanceof Response) {
+    if (isHTTPException(err) && err.res instanceof Response) {
       fl.report(fl.classify(thrown), info);
       return err.getResponse();
     }

@@ -53,6 +53,23 @@ describe('faultline/hono', () => {
     expect(problem.code).toBe('conflict');
   });
 
+  it('recognizes an HTTPException from a second copy of hono by its class', async () => {
+    class HTTPException extends Error {
+      readonly status = 409;
+      getResponse(): Response {
+        return new Response(this.message, { status: this.status });
+      }
+    }
+    const { app } = appWith((a) =>
+      a.get('/dup', () => {
+        throw new HTTPException('stale version');
+      }),
+    );
+    const res = await app.fetch(new Request('http://x/dup', json));
+    expect(res.status).toBe(409);
+    expect(((await res.json()) as { detail?: string }).detail).toBe('stale version');
+  });
+
   it('keeps a 5xx HTTPException message private', async () => {
     const { app } = appWith((a) =>
       a.get('/down', () => {
