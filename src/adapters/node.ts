@@ -16,6 +16,7 @@ import { HttpError } from '../core/http-error.js';
 import { errorContext, internalRedirect } from '../core/internal-redirect.js';
 import type { FaultlineOptions } from '../core/options.js';
 import { Faultline, type FaultRequest, flushLogger, LAST_RESORT } from '../core/pipeline.js';
+import { requestLogger } from '../core/request-logger.js';
 import { ProcessGuard, type ProcessGuardOptions } from '../guards/process-guard.js';
 import { requestContext } from '../guards/request-context.js';
 import {
@@ -37,6 +38,12 @@ export type NodeHandler<
   Res extends NodeResponse = ServerResponse,
 > = (req: Req, res: Res) => unknown;
 
+/** Options of {@link NodeFaultline.fail}. */
+export interface FailOptions extends ClassifyContext {
+  /** Re-dispatches the request for internal-route error documents (the app's handler). */
+  dispatch?: (req: NodeRequest, res: NodeResponse) => unknown;
+}
+
 /** Node's parser error codes and the status each answers with. */
 const PARSE_STATUS: Record<string, number> = {
   HPE_HEADER_OVERFLOW: 431,
@@ -46,7 +53,7 @@ const PARSE_STATUS: Record<string, number> = {
 
 /** faultline for node:http servers. Create once at startup. */
 export class NodeFaultline extends Faultline {
-  /** Request data for the core, from a Node request; `startTime` from `performance.now()`. */
+  /** Request data for the core, from a Node request (with pino-http's `req.log`, if any). */
   requestInfo(req: NodeRequest): FaultRequest {
     return {
       method: req.method ?? 'GET',
@@ -55,6 +62,7 @@ export class NodeFaultline extends Faultline {
       remoteAddress: req.socket?.remoteAddress,
       requestId: this.requestId(req.headers),
       startTime: startedAt(req),
+      logger: requestLogger(this, (req as { log?: unknown }).log),
     };
   }
 
@@ -80,17 +88,15 @@ export class NodeFaultline extends Faultline {
 
   /**
    * Answers `res` for `thrown`: the error response when headers were not sent yet, a cut
-   * connection when they were. Never throws. A request already answered by its deadline, or
-   * whose client left (recorded as 499), is not answered or logged again.
+   * connection when they were (HTTP/2: the stream is reset with INTERNAL_ERROR). `options.phase`
+   * names where the failure happened (e.g. `'not_found'` for a router's fallback);
+   * `options.dispatch` serves internal-route error documents. Never throws. A request already
+   * answered by its deadline, or whose client left (recorded as 499), is not answered again.
    */
-  fail(
-    thrown: unknown,
-    req: NodeRequest,
-    res: NodeResponse,
-    dispatch?: (req: NodeRequest, res: NodeResponse) => unknown,
-  ): void {
+  fail(thrown: unknown, req: NodeRequest, res: NodeResponse, options: FailOptions = {}): void {
     if (settledAs(req) !== undefined) return;
-    this.#answer(thrown, req, res, {}, dispatch);
+    const { dispatch, ...ctx } = options;
+    this.#answer(thrown, req, res, ctx, dispatch);
   }
 
   #answer(
@@ -107,6 +113,7 @@ export class NodeFaultline extends Faultline {
         if (!res.writableEnded) breakResponse(res);
         return;
       }
+      // HTTP/2 compatibility: `req.socket.destroyed` reflects the request's own stream.
       const clientClosed = req.socket?.destroyed === true;
       if (clientClosed) {
         // Nothing can be written to a dead socket; the failure is still recorded (as 499).
@@ -176,7 +183,7 @@ export class NodeFaultline extends Faultline {
     handler: NodeHandler<Req, Res>,
   ): (req: Req, res: Res) => void {
     const dispatch = handler as (req: NodeRequest, res: NodeResponse) => unknown;
-    const fail = (err: unknown, req: Req, res: Res): void => this.fail(err, req, res, dispatch);
+    const fail = (err: unknown, req: Req, res: Res): void => this.fail(err, req, res, { dispatch });
     const deadlineMs = this.options.deadline?.ms;
     const hooks = this.#hooks;
     const guarded = (): ProcessGuard | undefined => this.#guard;
@@ -260,13 +267,16 @@ function acceptFromRaw(raw: Buffer | undefined): string | undefined {
 }
 
 /**
- * Creates faultline for node:http. Options are validated now.
+ * Creates faultline for node:http and node:http2 (compatibility API). Options are validated now;
+ * an existing instance is returned as is (one configuration shared across servers).
  * @example
  * import http from 'node:http';
  * import { faultline } from 'faultline/node';
  * const fl = faultline();
  * const server = fl.attach(http.createServer(fl.handle(app)));
+ * // HTTP/2, with or without TLS:
+ * http2.createSecureServer({ key, cert, allowHTTP1: true }, fl.handle(app));
  */
-export function faultline(options?: FaultlineOptions): NodeFaultline {
-  return new NodeFaultline(options);
+export function faultline(options?: FaultlineOptions | NodeFaultline): NodeFaultline {
+  return options instanceof NodeFaultline ? options : new NodeFaultline(options);
 }

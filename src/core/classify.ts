@@ -189,7 +189,8 @@ function recognize(value: unknown, ctx: ClassifyContext): Recognized | undefined
       status < 500 &&
       ((typeof code === 'string' && code.startsWith('FST_ERR_')) ||
         Array.isArray(read(value, 'validation')) ||
-        name === 'HTTPException');
+        // Hono's HTTPException keeps the name 'Error'; its getResponse() gives it away.
+        typeof read(value, 'getResponse') === 'function');
   }
   return {
     status,

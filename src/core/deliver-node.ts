@@ -45,7 +45,8 @@ export function breakResponse(res: NodeResponse): void {
   (res as ServerResponse).destroy();
 }
 
-function mergeVary(existing: unknown): string {
+/** Adds `Accept` to a Vary value: error bodies are negotiated on it. */
+export function mergeVary(existing: unknown): string {
   const value = Array.isArray(existing)
     ? existing.join(', ')
     : typeof existing === 'string'

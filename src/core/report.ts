@@ -38,6 +38,8 @@ export interface RequestInfo {
    * accepted too); gives the record its `durationMs`.
    */
   readonly startTime?: number | undefined;
+  /** The framework's per-request logger (e.g. Fastify's `request.log`); overrides the instance logger. */
+  readonly logger?: LoggerLike | undefined;
 }
 
 /** Options of {@link Reporter}. */
@@ -119,7 +121,7 @@ export class Reporter {
    * logger, the level is disabled, or storm control only counted it.
    */
   report(fault: Fault, req: RequestInfo | undefined): boolean {
-    const logger = this.#logger;
+    const logger = req?.logger ?? this.#logger;
     if (logger === undefined) return false;
     try {
       return this.#report(logger, fault, req);

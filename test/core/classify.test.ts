@@ -71,9 +71,12 @@ describe('toFault', () => {
       validation: [],
     });
     expect(toFault(validation).public.detail).toBe('body/name must be string');
+    // Shaped like Hono's: name stays 'Error', status and getResponse() are its marks.
     class HTTPException extends Error {
-      override name = 'HTTPException';
       status = 401;
+      getResponse(): Response {
+        return new Response(null, { status: this.status });
+      }
     }
     expect(toFault(new HTTPException('token expired')).public).toMatchObject({
       status: 401,

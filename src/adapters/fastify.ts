@@ -1,0 +1,98 @@
+/**
+ * faultline/fastify: a Fastify 5 plugin that sets the error and not-found handlers. Responses go
+ * out through Fastify's own reply (`reply.code().header().send()`), not the raw socket, so
+ * `onSend`/`onResponse` hooks, compression and Fastify's access log see them like any other
+ * reply. A reply that was already sent or hijacked is left to faultline/node, which breaks the
+ * transport when headers are out. Fastify's validation (400), content-type (415) and `FST_ERR_*`
+ * errors are classified by the core.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { ClassifyContext } from '../core/classify.js';
+import { breakResponse, isPreservedHeader, mergeVary } from '../core/deliver-node.js';
+import { httpErrors } from '../core/http-error.js';
+import type { FaultlineOptions } from '../core/options.js';
+import type { FaultRequest } from '../core/pipeline.js';
+import { requestLogger } from '../core/request-logger.js';
+import { type NodeFaultline, faultline as nodeFaultline } from './node.js';
+
+/** The plugin {@link faultline} returns: `app.register(plugin)`. */
+export interface FastifyFaultline {
+  (instance: FastifyInstance, options: unknown, done: (err?: Error) => void): void;
+  /** The underlying instance, e.g. to share it with other servers. */
+  readonly faultline: NodeFaultline;
+}
+
+/**
+ * Creates the faultline plugin for Fastify 5. Pass options, or an instance from `faultline/node`.
+ * When Fastify has a logger, the fault record goes to `request.log`, so it carries Fastify's
+ * `reqId`.
+ * @example
+ * import Fastify from 'fastify';
+ * import { faultline } from 'faultline/fastify';
+ * const app = Fastify({ logger: true });
+ * await app.register(faultline());
+ * app.get('/', async () => { throw new Error('boom'); });
+ * await app.listen({ port: 3000 });
+ */
+export function faultline(options?: FaultlineOptions | NodeFaultline): FastifyFaultline {
+  const fl = nodeFaultline(options);
+
+  const info = (request: FastifyRequest): FaultRequest => {
+    const base = fl.requestInfo(request.raw);
+    return { ...base, logger: requestLogger(fl, request.log) ?? base.logger };
+  };
+
+  const send = (
+    err: unknown,
+    request: FastifyRequest,
+    reply: FastifyReply,
+    ctx?: ClassifyContext,
+  ) => {
+    if (reply.sent || reply.raw.headersSent) {
+      // Hijacked or already answered: Fastify will not write again; the raw response is ours.
+      fl.fail(err, request.raw, reply.raw, ctx);
+      return reply;
+    }
+    const response = fl.respond(err, info(request), ctx);
+    for (const name of Object.keys(reply.getHeaders())) {
+      if (isPreservedHeader(name, fl.options.preserveHeaders)) continue;
+      reply.removeHeader(name);
+      reply.raw.removeHeader(name); // Set on the raw response: Fastify would still send it.
+    }
+    reply.header('vary', mergeVary(reply.getHeader('vary')));
+    for (const [name, value] of response.headers) reply.header(name, value);
+    return reply.code(response.status).send(response.body);
+  };
+
+  const plugin = function faultlinePlugin(
+    instance: FastifyInstance,
+    _options: unknown,
+    done: (err?: Error) => void,
+  ): void {
+    instance.setErrorHandler(function faultlineErrorHandler(err, request, reply) {
+      return send(err, request, reply);
+    });
+    instance.setNotFoundHandler(function faultlineNotFound(request, reply) {
+      return send(httpErrors.notFound(), request, reply, { phase: 'not_found' });
+    });
+    // A streamed payload that fails after the headers went out is recorded and cut here
+    // (before the headers, Fastify calls the error handler instead).
+    instance.addHook('onSend', function faultlineWatchStream(request, reply, payload, next) {
+      const p = payload as { once?: unknown } | null;
+      if (p !== null && typeof p === 'object' && typeof p.once === 'function') {
+        (payload as NodeJS.EventEmitter).once('error', (err: unknown) => {
+          if (!reply.raw.headersSent) return;
+          fl.report(fl.classify(err, { phase: 'stream' }), info(request));
+          // Fastify's own cut is `res.destroy()`, which on HTTP/2 resets with NO_ERROR.
+          breakResponse(reply.raw);
+        });
+      }
+      next(null, payload);
+    });
+    done();
+  };
+  // Like fastify-plugin: the handlers apply to the app that registers the plugin, not a child scope.
+  Object.defineProperty(plugin, Symbol.for('skip-override'), { value: true });
+  Object.defineProperty(plugin, Symbol.for('fastify.display-name'), { value: 'faultline' });
+  return Object.assign(plugin, { faultline: fl });
+}

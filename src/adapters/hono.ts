@@ -1,0 +1,134 @@
+/**
+ * faultline/hono: Hono 4, on Node (@hono/node-server) and on Fetch-style runtimes. `onError` and
+ * `notFound` render through the core into a web `Response` (deliver-fetch). An HTTPException that
+ * carries its own `res` is answered with that response, as Hono does; without one it is
+ * classified by the core like any other status-carrying error.
+ */
+import type { Context, ErrorHandler, MiddlewareHandler, NotFoundHandler } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import type { StreamingApi } from 'hono/utils/stream';
+import { deliverFetch, fetchRequestInfo } from '../core/deliver-fetch.js';
+import { HttpError, httpErrors } from '../core/http-error.js';
+import type { FaultlineOptions } from '../core/options.js';
+import { type ErrorResponse, Faultline, type FaultRequest } from '../core/pipeline.js';
+
+/** What {@link faultline} returns for Hono. */
+export interface HonoFaultline {
+  /** `app.onError(fl.onError)`. */
+  readonly onError: ErrorHandler;
+  /** `app.notFound(fl.notFound)`. */
+  readonly notFound: NotFoundHandler;
+  /**
+   * `app.use(fl.middleware)` first: Hono hands only `Error` instances to `onError` and lets
+   * anything else thrown escape `app.fetch` (the runtime then answers in its own format).
+   */
+  readonly middleware: MiddlewareHandler;
+  /**
+   * The `onError` argument of Hono's `stream`/`streamText`/`streamSSE` helpers. Hono's default
+   * ends a failed stream cleanly, so the client would take a truncated body for a complete one;
+   * this records the failure and aborts the stream, so the runtime cuts the response.
+   * @example
+   * app.get('/feed', (c) => stream(c, async (s) => { ... }, fl.streamError(c)));
+   */
+  streamError(c: Context): (err: Error, stream: StreamingApi) => Promise<void>;
+  /** The underlying instance, e.g. to share it with other servers. */
+  readonly faultline: Faultline;
+}
+
+function requestInfo(fl: Faultline, c: Context): FaultRequest {
+  // @hono/node-server puts the Node request in `c.env.incoming`; other runtimes have no peer here.
+  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
+  return fetchRequestInfo(fl, c.req.raw, env?.incoming?.socket?.remoteAddress);
+}
+
+/**
+ * Takes the headers set so far off the context: Hono merges every header of `c.res` into the
+ * response we return (an internal one included); deliver-fetch keeps only those that may survive.
+ */
+function takeHeaders(c: Context): Headers {
+  const taken = new Headers(c.res.headers);
+  try {
+    for (const name of [...c.res.headers.keys()]) c.res.headers.delete(name);
+  } catch {
+    c.res = undefined; // Immutable headers (a fetched response): drop the response instead.
+  }
+  return taken;
+}
+
+/**
+ * Hono's HTTPException, also from a second copy of hono (it sets no `name` of its own, so the
+ * class name is the mark).
+ */
+function isHTTPException(err: unknown): err is HTTPException {
+  if (err instanceof HTTPException) return true;
+  const e = err as { constructor?: { name?: unknown }; getResponse?: unknown } | null;
+  return e?.constructor?.name === 'HTTPException' && typeof e.getResponse === 'function';
+}
+
+/**
+ * HTTPException as the core knows it: an HttpError with its status, its message exposed below 500
+ * (Hono writes it for the client), the exception kept as the cause for the log.
+ */
+function translate(err: unknown): unknown {
+  if (!isHTTPException(err)) return err;
+  try {
+    return new HttpError(err.status, err.message || undefined, { cause: err });
+  } catch {
+    return err; // A status outside 400–599: the core makes it a 500.
+  }
+}
+
+/**
+ * Creates faultline for Hono 4. Pass options, or an existing instance (e.g. from `faultline/node`).
+ * @example
+ * import { Hono } from 'hono';
+ * import { faultline } from 'faultline/hono';
+ * const fl = faultline();
+ * const app = new Hono();
+ * app.use(fl.middleware);
+ * app.get('/', () => { throw new Error('boom'); });
+ * app.onError(fl.onError);
+ * app.notFound(fl.notFound);
+ * export default app;
+ */
+export function faultline(options?: FaultlineOptions | Faultline): HonoFaultline {
+  const fl = options instanceof Faultline ? options : new Faultline(options);
+  const onError = function faultlineOnError(err: unknown, c: Context): Response {
+    const info = requestInfo(fl, c);
+    const thrown = translate(err);
+    // An HTTPException built with its own response: Hono's contract is to send exactly that.
+    if (isHTTPException(err) && err.res instanceof Response) {
+      fl.report(fl.classify(thrown), info);
+      return err.getResponse();
+    }
+    return answer(fl.respond(thrown, info), c);
+  };
+  const answer = (response: ErrorResponse, c: Context): Response =>
+    // The raw method: Hono routes HEAD to GET handlers, but the answer must stay bodiless.
+    deliverFetch(response, c.req.raw.method, takeHeaders(c), fl.options.preserveHeaders);
+  return {
+    onError,
+    middleware: async function faultlineMiddleware(c, next) {
+      try {
+        await next();
+      } catch (err) {
+        c.res = onError(err, c);
+      }
+    },
+    notFound: function faultlineNotFound(c) {
+      const info = requestInfo(fl, c);
+      return answer(fl.respond(httpErrors.notFound(), info, { phase: 'not_found' }), c);
+    },
+    streamError(c) {
+      return async function faultlineStreamError(err, stream) {
+        fl.report(fl.classify(err, { phase: 'stream' }), requestInfo(fl, c));
+        // `writer` is private in Hono's types but stable at runtime; aborting it errors the body.
+        const writer = (stream as unknown as { writer?: WritableStreamDefaultWriter }).writer;
+        await writer
+          ?.abort(new Error('faultline: the response body failed mid-stream'))
+          .catch(() => {});
+      };
+    },
+    faultline: fl,
+  };
+}

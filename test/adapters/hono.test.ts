@@ -1,0 +1,145 @@
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { describe, expect, it } from 'vitest';
+import { faultline } from '../../src/adapters/hono.js';
+import { faultline as nodeFaultline } from '../../src/adapters/node.js';
+import { CANARY } from '../conformance/scenarios.js';
+import { honoApp } from '../conformance/servers.js';
+import { memoryLogger } from '../support/record-logger.js';
+
+/** Hono on a Fetch-style runtime: `app.fetch(Request)`, no server at all. */
+function appWith(route: (app: Hono) => void) {
+  const logger = memoryLogger();
+  const fl = faultline({ logger });
+  const app = new Hono();
+  app.use(fl.middleware);
+  route(app);
+  app.onError(fl.onError);
+  app.notFound(fl.notFound);
+  return { app, logger };
+}
+
+const json = { headers: { accept: 'application/json' } };
+
+describe('faultline/hono', () => {
+  it('honours an HTTPException that carries its own response, and records it', async () => {
+    const own = new Response('Basic realm required', {
+      status: 401,
+      headers: { 'www-authenticate': 'Basic realm="admin"' },
+    });
+    const { app, logger } = appWith((a) =>
+      a.get('/admin', () => {
+        throw new HTTPException(401, { res: own });
+      }),
+    );
+    const res = await app.fetch(new Request('http://x/admin', json));
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toBe('Basic realm="admin"');
+    expect(await res.text()).toBe('Basic realm required');
+    expect(logger.records[0]?.obj.status).toBe(401);
+  });
+
+  it('renders an HTTPException without a response in house format, message exposed below 500', async () => {
+    const { app } = appWith((a) =>
+      a.get('/teapot', () => {
+        throw new HTTPException(409, { message: 'version conflict' });
+      }),
+    );
+    const res = await app.fetch(new Request('http://x/teapot', json));
+    expect(res.status).toBe(409);
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    const problem = (await res.json()) as { detail?: string; code: string };
+    expect(problem.detail).toBe('version conflict');
+    expect(problem.code).toBe('conflict');
+  });
+
+  it('recognizes an HTTPException from a second copy of hono by its class', async () => {
+    class HTTPException extends Error {
+      readonly status = 409;
+      getResponse(): Response {
+        return new Response(this.message, { status: this.status });
+      }
+    }
+    const { app } = appWith((a) =>
+      a.get('/dup', () => {
+        throw new HTTPException('stale version');
+      }),
+    );
+    const res = await app.fetch(new Request('http://x/dup', json));
+    expect(res.status).toBe(409);
+    expect(((await res.json()) as { detail?: string }).detail).toBe('stale version');
+  });
+
+  it('keeps a 5xx HTTPException message private', async () => {
+    const { app } = appWith((a) =>
+      a.get('/down', () => {
+        throw new HTTPException(503, { message: `upstream ${CANARY}` });
+      }),
+    );
+    const res = await app.fetch(new Request('http://x/down', json));
+    expect(res.status).toBe(503);
+    expect(await res.text()).not.toContain(CANARY);
+    expect(res.headers.get('faultline-incident')).toMatch(/^[0-9A-Z]{18}$/);
+  });
+
+  it('catches thrown non-Error values, which Hono never hands to onError', async () => {
+    const res = await honoApp({ logger: false }).fetch(new Request('http://x/non-error', json));
+    expect(res.status).toBe(500);
+    expect(await res.text()).not.toContain(CANARY);
+  });
+
+  it('answers HEAD without a body but with the length of the GET body', async () => {
+    const app = honoApp({ logger: false });
+    const head = await app.fetch(new Request('http://x/exposed', { method: 'HEAD', ...json }));
+    const get = await app.fetch(new Request('http://x/exposed', json));
+    expect(head.status).toBe(422);
+    expect(head.body).toBeNull();
+    expect(head.headers.get('content-length')).toBe(String((await get.arrayBuffer()).byteLength));
+  });
+
+  it('records a stream-helper failure (phase stream) and errors the body instead of ending it', async () => {
+    const logger = memoryLogger();
+    const res = await honoApp({ logger }).fetch(new Request('http://x/stream'));
+    expect(res.status).toBe(200);
+    await expect(res.text()).rejects.toThrow(/mid-stream/);
+    expect(logger.records.some((r) => r.obj.phase === 'stream')).toBe(true);
+  });
+
+  it('renders not-found with phase not_found', async () => {
+    const { app, logger } = appWith(() => {});
+    const res = await app.fetch(
+      new Request('http://x/nope', { headers: { accept: 'text/plain' } }),
+    );
+    expect(res.status).toBe(404);
+    expect(await res.text()).toBe('404 Not Found\n');
+    expect(logger.records[0]?.obj.phase).toBe('not_found');
+  });
+
+  it('drops handler-set headers from error and not-found answers but keeps CORS and Vary', async () => {
+    const { app } = appWith((a) => {
+      a.use(async (c, next) => {
+        c.header('access-control-allow-origin', '*');
+        c.header('vary', 'Origin');
+        c.header('set-cookie', 'session=abc');
+        await next();
+      });
+      a.get('/boom', (c) => {
+        c.header('x-internal-shard', 'db-7');
+        throw new Error('boom');
+      });
+    });
+    for (const path of ['/boom', '/nope']) {
+      const res = await app.fetch(new Request(`http://x${path}`));
+      expect(res.status).toBe(path === '/boom' ? 500 : 404);
+      expect(res.headers.get('x-internal-shard')).toBeNull();
+      expect(res.headers.get('set-cookie')).toBeNull();
+      expect(res.headers.get('access-control-allow-origin')).toBe('*');
+      expect(res.headers.get('vary')).toBe('Origin, Accept');
+    }
+  });
+
+  it('shares an existing instance', () => {
+    const node = nodeFaultline({ logger: false });
+    expect(faultline(node).faultline).toBe(node);
+  });
+});

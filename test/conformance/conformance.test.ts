@@ -1,0 +1,74 @@
+/**
+ * Runs the one scenario table (scenarios.ts) against every adapter (servers.ts) over real
+ * sockets on 127.0.0.1 and compares each answer, normalized, with the node:http adapter's.
+ */
+import { constants as h2 } from 'node:http2';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Client, clientFor, type Normalized, normalize } from './client.js';
+import { CANARY, DEVIATIONS, deviationFor, SCENARIOS } from './scenarios.js';
+import { ADAPTERS, node, type Started } from './servers.js';
+
+const reference = new Map<string, Normalized>();
+const notFoundRef = (method: string, accept: string) =>
+  reference.get(`not-found ${method} accept=${accept}`);
+
+beforeAll(async () => {
+  const server = await node({ logger: false });
+  const client = clientFor(server);
+  try {
+    for (const s of SCENARIOS) reference.set(s.id, normalize(await client.send(s), s));
+  } finally {
+    await client.close();
+    await server.close();
+  }
+});
+
+describe('the scenario table', () => {
+  it('covers every failure kind, Accept, HEAD, and names a reason for every deviation', () => {
+    const kinds = new Set(SCENARIOS.map((s) => s.kind));
+    expect(kinds.size).toBe(10);
+    expect(SCENARIOS.some((s) => s.method === 'HEAD')).toBe(true);
+    for (const d of DEVIATIONS) expect(d.reason.length).toBeGreaterThan(20);
+  });
+});
+
+for (const [name, factory] of Object.entries(ADAPTERS)) {
+  describe(`conformance: ${name}`, () => {
+    let server: Started;
+    let client: Client;
+    beforeAll(async () => {
+      server = await factory({ logger: false });
+      client = clientFor(server);
+    });
+    afterAll(async () => {
+      await client?.close();
+      await server?.close();
+    });
+
+    for (const s of SCENARIOS) {
+      const deviation = deviationFor(name, s);
+      const title = deviation ? `${s.id} [deviation: ${deviation.status}]` : s.id;
+      it(title, async () => {
+        const o = await client.send(s);
+        expect(`${JSON.stringify(o.headers)}\n${o.body}`).not.toContain(CANARY);
+        if (deviation) {
+          // The recorded deviation, and nothing else: the answer is the house 404 exactly.
+          expect(o.status, deviation.reason).toBe(deviation.status);
+          expect(normalize(o, s)).toEqual(notFoundRef(s.method, s.accept));
+          return;
+        }
+        expect(o.status).toBe(s.status);
+        if (s.broken) {
+          expect(o.broken, 'a failure after the headers must break the response').toBe(true);
+          if (server.protocol === 'h2' || server.protocol === 'h2c')
+            expect(o.rstCode).toBe(h2.NGHTTP2_INTERNAL_ERROR);
+        } else {
+          expect(o.broken).toBe(false);
+        }
+        if (o.status >= 500) expect(o.headers['faultline-incident']).toMatch(/^[0-9A-Z]{18}$/);
+        if (s.method === 'HEAD') expect(o.body).toBe('');
+        expect(normalize(o, s)).toEqual(reference.get(s.id));
+      });
+    }
+  });
+}

@@ -1,0 +1,118 @@
+/**
+ * The one conformance table: failure kind × Accept × method. Every adapter runs every row; for a
+ * row, every adapter must answer like the node:http adapter (the reference), except where a
+ * deviation below names the adapter, the row and the reason.
+ */
+
+/** Must appear in no response of any adapter: it is in every private message the app throws. */
+export const CANARY = 'canary-9c41e7-postgres-password';
+
+/** The failure kinds: one route each in every server of servers.ts. */
+export const KINDS = {
+  sync: '/sync',
+  async: '/async',
+  'non-error': '/non-error',
+  exposed: '/exposed',
+  'unexposed-4xx': '/unexposed-4xx',
+  unavailable: '/unavailable',
+  secret: '/secret',
+  stream: '/stream',
+  'method-only': '/method-only',
+  'not-found': '/no/such/path',
+} as const;
+
+export type Kind = keyof typeof KINDS;
+
+export const ACCEPTS = {
+  json: 'application/json',
+  problem: 'application/problem+json',
+  html: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8',
+  text: 'text/plain',
+  any: '*/*',
+  none: undefined,
+} as const;
+
+export type AcceptName = keyof typeof ACCEPTS;
+
+export interface Scenario {
+  readonly id: string;
+  readonly kind: Kind;
+  readonly path: string;
+  readonly method: 'GET' | 'HEAD' | 'POST';
+  readonly accept: AcceptName;
+  /** The status every adapter must answer with (before deviations). */
+  readonly status: number;
+  /** The response is cut after the headers: the client must see a broken body. */
+  readonly broken?: boolean;
+}
+
+const STATUS: Record<Kind, number> = {
+  sync: 500,
+  async: 500,
+  'non-error': 500,
+  exposed: 422,
+  'unexposed-4xx': 400,
+  unavailable: 503,
+  secret: 500,
+  stream: 200,
+  'method-only': 405,
+  'not-found': 404,
+};
+
+/** Kinds also run as HEAD (the stream kind has no meaningful HEAD: headers go out first). */
+const HEAD_KINDS: readonly Kind[] = ['sync', 'exposed', 'unavailable', 'not-found', 'method-only'];
+
+function build(): Scenario[] {
+  const out: Scenario[] = [];
+  for (const kind of Object.keys(KINDS) as Kind[]) {
+    const methods: Array<'GET' | 'HEAD'> = HEAD_KINDS.includes(kind) ? ['GET', 'HEAD'] : ['GET'];
+    for (const method of methods) {
+      for (const accept of Object.keys(ACCEPTS) as AcceptName[]) {
+        out.push({
+          id: `${kind} ${method} accept=${accept}`,
+          kind,
+          path: KINDS[kind],
+          method,
+          accept,
+          status: STATUS[kind],
+          ...(kind === 'stream' ? { broken: true } : {}),
+        });
+      }
+    }
+  }
+  // The allowed method of the POST-only route answers normally everywhere (a control row).
+  out.push({
+    id: 'method-only POST accept=any',
+    kind: 'method-only',
+    path: KINDS['method-only'],
+    method: 'POST',
+    accept: 'any',
+    status: 200,
+  });
+  return out;
+}
+
+export const SCENARIOS: readonly Scenario[] = build();
+
+/** A row an adapter cannot match, with the reason; the suite asserts the deviation itself. */
+export interface Deviation {
+  readonly adapters: readonly string[];
+  readonly applies: (s: Scenario) => boolean;
+  /** What the adapter answers instead. */
+  readonly status: number;
+  readonly reason: string;
+}
+
+export const DEVIATIONS: readonly Deviation[] = [
+  {
+    adapters: ['express5', 'express4', 'fastify', 'fastify-h2c', 'hono', 'hono-fetch-runtime'],
+    applies: (s) => s.kind === 'method-only' && s.method !== 'POST',
+    status: 404,
+    reason:
+      "the router does not know 405: a path that exists for another method falls through to the not-found handler, which cannot see the path's methods (node, Koa and fetch apps route by hand and answer 405 with Allow)",
+  },
+];
+
+export function deviationFor(adapter: string, s: Scenario): Deviation | undefined {
+  return DEVIATIONS.find((d) => d.adapters.includes(adapter) && d.applies(s));
+}

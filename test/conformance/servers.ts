@@ -1,0 +1,475 @@
+/**
+ * One factory per adapter, each building the same app in its framework's own style: the routes of
+ * scenarios.ts, failing the same way. Every server listens on 127.0.0.1, port 0.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import http, { type ServerResponse } from 'node:http';
+import http2 from 'node:http2';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { serve } from '@hono/node-server';
+import express5 from 'express';
+import express4 from 'express4';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { Hono } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+import { stream } from 'hono/streaming';
+import Koa from 'koa';
+import { faultline as expressFaultline } from '../../src/adapters/express.js';
+import { faultline as fastifyFaultline } from '../../src/adapters/fastify.js';
+import { faultline as fetchFaultline } from '../../src/adapters/fetch.js';
+import { faultline as honoFaultline } from '../../src/adapters/hono.js';
+import { faultline as koaFaultline } from '../../src/adapters/koa.js';
+import {
+  type NodeRequest,
+  type NodeResponse,
+  faultline as nodeFaultline,
+} from '../../src/adapters/node.js';
+import { HttpError, httpErrors } from '../../src/core/http-error.js';
+import type { FaultlineOptions } from '../../src/core/options.js';
+import { CANARY } from './scenarios.js';
+
+/** `fetch`: no socket; a Fetch-style runtime calls the handler with a `Request`. */
+export type Protocol = 'h1' | 'h2c' | 'h2' | 'fetch';
+
+export interface Started {
+  readonly origin: string;
+  readonly protocol: Protocol;
+  /** The CA to trust for `h2` (TLS). */
+  readonly ca?: string;
+  /** The handler itself, for protocol `fetch`. */
+  readonly handler?: (request: Request) => Response | Promise<Response>;
+  close(): Promise<void>;
+}
+
+export type Factory = (options: FaultlineOptions) => Promise<Started>;
+
+const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** The failures every app throws, so that only the framework differs. */
+export const failures = {
+  sync: () => new Error('synchronous failure'),
+  async: () => new Error('asynchronous failure'),
+  nonError: () => ({ reason: 'a plain object, not an Error', secret: CANARY }),
+  exposedMessage: 'email must be a valid address',
+  exposed: () => httpErrors.unprocessableContent(failures.exposedMessage),
+  unexposed: () => new HttpError(400, `token ${CANARY} rejected`, { expose: false }),
+  unavailable: () =>
+    httpErrors.serviceUnavailable(`maintenance ${CANARY}`, { headers: { 'Retry-After': 120 } }),
+  secret: () => new Error(`could not connect to postgres://admin:${CANARY}@db.internal:5432/app`),
+  stream: () => new Error(`the data source broke mid-stream ${CANARY}`),
+  methodNotAllowed: () => httpErrors.methodNotAllowed(undefined, { headers: { Allow: 'POST' } }),
+};
+
+export const FIRST_PART = 'first part of the body\n';
+const TEXT = 'text/plain; charset=utf-8';
+
+/** A Node stream that yields one chunk, then fails. */
+export function brokenReadable(): Readable {
+  return Readable.from(
+    (async function* parts() {
+      yield FIRST_PART;
+      await delay(30);
+      throw failures.stream();
+    })(),
+  );
+}
+
+function listening(server: http.Server | http2.Http2Server, protocol: Protocol, ca?: string) {
+  return new Promise<Started>((resolve) => {
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      const scheme = protocol === 'h2' ? 'https' : 'http';
+      resolve({
+        origin: `${scheme}://127.0.0.1:${port}`,
+        protocol,
+        ...(ca === undefined ? {} : { ca }),
+        close: () =>
+          new Promise<void>((done) => {
+            if ('closeAllConnections' in server) server.closeAllConnections();
+            server.close(() => done());
+          }),
+      });
+    });
+  });
+}
+
+// ---- node:http and node:http2: the reference app, routed by hand --------------------------
+
+function nodeApp(req: NodeRequest, res: NodeResponse): void | Promise<void> {
+  const r = res as ServerResponse;
+  switch ((req.url ?? '/').split('?')[0]) {
+    case '/sync':
+      throw failures.sync();
+    case '/async':
+      return delay(2).then(() => {
+        throw failures.async();
+      });
+    case '/non-error':
+      throw failures.nonError();
+    case '/exposed':
+      throw failures.exposed();
+    case '/unexposed-4xx':
+      throw failures.unexposed();
+    case '/unavailable':
+      throw failures.unavailable();
+    case '/secret':
+      throw failures.secret();
+    case '/stream':
+      r.writeHead(200, { 'content-type': TEXT });
+      r.write(FIRST_PART);
+      return delay(30).then(() => {
+        throw failures.stream();
+      });
+    case '/method-only':
+      if (req.method !== 'POST') throw failures.methodNotAllowed();
+      r.writeHead(200, { 'content-type': TEXT });
+      r.end('posted');
+      return;
+    default:
+      throw httpErrors.notFound();
+  }
+}
+
+export const node: Factory = async (options) => {
+  const fl = nodeFaultline(options);
+  return listening(fl.attach(http.createServer(fl.handle(nodeApp))), 'h1');
+};
+
+export const nodeH2c: Factory = async (options) => {
+  const fl = nodeFaultline(options);
+  return listening(http2.createServer(fl.handle(nodeApp)), 'h2c');
+};
+
+let tls: { key: string; cert: string } | undefined;
+/** A throwaway self-signed certificate for 127.0.0.1, made with the openssl CLI. */
+export function selfSigned(): { key: string; cert: string } {
+  if (tls) return tls;
+  const dir = mkdtempSync(join(tmpdir(), 'faultline-tls-'));
+  const r = spawnSync('openssl', [
+    'req',
+    '-x509',
+    '-newkey',
+    'ec',
+    '-pkeyopt',
+    'ec_paramgen_curve:prime256v1',
+    '-nodes',
+    '-keyout',
+    join(dir, 'key.pem'),
+    '-out',
+    join(dir, 'cert.pem'),
+    '-days',
+    '1',
+    '-subj',
+    '/CN=localhost',
+    '-addext',
+    'subjectAltName=IP:127.0.0.1,DNS:localhost',
+  ]);
+  if (r.status !== 0) throw new Error(`openssl failed: ${r.stderr?.toString()}`);
+  tls = {
+    key: readFileSync(join(dir, 'key.pem'), 'utf8'),
+    cert: readFileSync(join(dir, 'cert.pem'), 'utf8'),
+  };
+  return tls;
+}
+
+export const nodeH2: Factory = async (options) => {
+  const fl = nodeFaultline(options);
+  const { key, cert } = selfSigned();
+  return listening(http2.createSecureServer({ key, cert }, fl.handle(nodeApp)), 'h2', cert);
+};
+
+// ---- Express 5 and 4 ----------------------------------------------------------------------
+
+type Next = (err?: unknown) => void;
+type Mw = (req: http.IncomingMessage, res: ServerResponse, next: Next) => unknown;
+
+function expressFactory(express: typeof express5, v4: boolean): Factory {
+  return async (options) => {
+    const fl = expressFaultline(options);
+    const app = express();
+    // Express 4 ignores rejected promises: its users pass them to next() themselves.
+    const route = (fn: Mw): Mw =>
+      v4
+        ? (req, res, next) => {
+            const p = fn(req, res, next) as Promise<unknown> | undefined;
+            p?.catch(next);
+          }
+        : fn;
+    app.get('/sync', () => {
+      throw failures.sync();
+    });
+    app.get(
+      '/async',
+      route(async () => {
+        await delay(2);
+        throw failures.async();
+      }),
+    );
+    app.get('/non-error', () => {
+      throw failures.nonError();
+    });
+    app.get('/exposed', () => {
+      throw failures.exposed();
+    });
+    app.get('/unexposed-4xx', () => {
+      throw failures.unexposed();
+    });
+    app.get('/unavailable', () => {
+      throw failures.unavailable();
+    });
+    app.get('/secret', () => {
+      throw failures.secret();
+    });
+    app.get('/stream', (_req, res, next) => {
+      res.setHeader('content-type', TEXT);
+      const source = brokenReadable();
+      source.on('error', next);
+      source.pipe(res);
+    });
+    app.post('/method-only', (_req, res) => {
+      res.type('text/plain').send('posted');
+    });
+    app.use(fl.notFound);
+    app.use(fl.errorHandler);
+    return listening(http.createServer(app), 'h1');
+  };
+}
+
+export const expressV5: Factory = expressFactory(express5, false);
+export const expressV4: Factory = expressFactory(express4 as unknown as typeof express5, true);
+
+// ---- Fastify 5 ----------------------------------------------------------------------------
+
+function fastifyFactory(h2: boolean): Factory {
+  return async (options) => {
+    // One app for both modes; the routes do not depend on the server type.
+    const app = (
+      h2 ? Fastify({ logger: false, http2: true }) : Fastify({ logger: false })
+    ) as FastifyInstance;
+    await app.register(fastifyFaultline(options));
+    app.get('/sync', () => {
+      throw failures.sync();
+    });
+    app.get('/async', async () => {
+      await delay(2);
+      throw failures.async();
+    });
+    app.get('/non-error', () => {
+      throw failures.nonError();
+    });
+    app.get('/exposed', () => {
+      throw failures.exposed();
+    });
+    app.get('/unexposed-4xx', () => {
+      throw failures.unexposed();
+    });
+    app.get('/unavailable', () => {
+      throw failures.unavailable();
+    });
+    app.get('/secret', async () => {
+      throw failures.secret();
+    });
+    app.get('/stream', (_request, reply) => {
+      reply.header('content-type', TEXT);
+      return reply.send(brokenReadable());
+    });
+    app.post('/method-only', async (_request, reply) => reply.type('text/plain').send('posted'));
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = app.server.address() as AddressInfo;
+    return {
+      origin: `http://127.0.0.1:${port}`,
+      protocol: h2 ? 'h2c' : 'h1',
+      close: () => app.close(),
+    };
+  };
+}
+
+export const fastify: Factory = fastifyFactory(false);
+/** Fastify's own HTTP/2 mode (cleartext). */
+export const fastifyH2c: Factory = fastifyFactory(true);
+
+// ---- Koa 3 --------------------------------------------------------------------------------
+
+function koaApp(options: FaultlineOptions): Koa {
+  const fl = koaFaultline(options);
+  const app = new Koa();
+  app.use(fl.middleware);
+  app.on('error', fl.onError);
+  app.use(async (ctx) => {
+    switch (ctx.path) {
+      case '/sync':
+        throw failures.sync();
+      case '/async':
+        await delay(2);
+        throw failures.async();
+      case '/non-error':
+        throw failures.nonError();
+      case '/exposed':
+        // Koa's own way: http-errors, exposed because < 500.
+        ctx.throw(422, failures.exposedMessage);
+        return;
+      case '/unexposed-4xx':
+        throw failures.unexposed();
+      case '/unavailable':
+        throw failures.unavailable();
+      case '/secret':
+        throw failures.secret();
+      case '/stream':
+        ctx.type = TEXT;
+        ctx.body = brokenReadable();
+        return;
+      case '/method-only':
+        if (ctx.method !== 'POST') throw failures.methodNotAllowed();
+        ctx.type = 'text/plain';
+        ctx.body = 'posted';
+        return;
+      default:
+      // Nothing answers: Koa's 404, which faultline renders.
+    }
+  });
+  return app;
+}
+
+export const koa: Factory = async (options) =>
+  listening(http.createServer(koaApp(options).callback()), 'h1');
+
+/** Koa serves node:http2's compatibility API as well. */
+export const koaH2c: Factory = async (options) =>
+  listening(http2.createServer(koaApp(options).callback()), 'h2c');
+
+// ---- Hono 4 on @hono/node-server, and a bare fetch handler on the same runner ---------------
+
+function honoServe(fetch: (request: Request) => Response | Promise<Response>): Promise<Started> {
+  return new Promise((resolve) => {
+    const server = serve({ fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
+      resolve({
+        origin: `http://127.0.0.1:${info.port}`,
+        protocol: 'h1',
+        close: () =>
+          new Promise<void>((done) => {
+            (server as http.Server).closeAllConnections();
+            server.close(() => done());
+          }),
+      });
+    });
+  });
+}
+
+/** The Hono app; exported so Fetch-runtime tests can call `app.fetch` directly. */
+export function honoApp(options: FaultlineOptions): Hono {
+  const fl = honoFaultline(options);
+  const app = new Hono();
+  app.use(fl.middleware);
+  app.get('/sync', () => {
+    throw failures.sync();
+  });
+  app.get('/async', async () => {
+    await delay(2);
+    throw failures.async();
+  });
+  app.get('/non-error', () => {
+    throw failures.nonError();
+  });
+  app.get('/exposed', () => {
+    // Hono's own way: HTTPException without a response of its own.
+    throw new HTTPException(422, { message: failures.exposedMessage });
+  });
+  app.get('/unexposed-4xx', () => {
+    throw failures.unexposed();
+  });
+  app.get('/unavailable', () => {
+    throw failures.unavailable();
+  });
+  app.get('/secret', () => {
+    throw failures.secret();
+  });
+  app.get('/stream', (c) => {
+    c.header('content-type', TEXT);
+    return stream(
+      c,
+      async (s) => {
+        await s.write(FIRST_PART);
+        await s.sleep(30);
+        throw failures.stream();
+      },
+      fl.streamError(c),
+    );
+  });
+  app.post('/method-only', (c) => c.text('posted'));
+  app.onError(fl.onError);
+  app.notFound(fl.notFound);
+  return app;
+}
+
+export const hono: Factory = async (options) => honoServe(honoApp(options).fetch);
+
+/** The bare fetch handler, routed by hand. */
+export function fetchHandler(options: FaultlineOptions): (request: Request) => Promise<Response> {
+  const fl = fetchFaultline(options);
+  const encoder = new TextEncoder();
+  return fl.handle((request: Request): Response | Promise<Response> => {
+    switch (new URL(request.url).pathname) {
+      case '/sync':
+        throw failures.sync();
+      case '/async':
+        return delay(2).then(() => {
+          throw failures.async();
+        });
+      case '/non-error':
+        throw failures.nonError();
+      case '/exposed':
+        throw failures.exposed();
+      case '/unexposed-4xx':
+        throw failures.unexposed();
+      case '/unavailable':
+        throw failures.unavailable();
+      case '/secret':
+        throw failures.secret();
+      case '/stream': {
+        const body = new ReadableStream<Uint8Array>({
+          start(controller) {
+            controller.enqueue(encoder.encode(FIRST_PART));
+          },
+          async pull() {
+            await delay(30);
+            throw failures.stream();
+          },
+        });
+        return fl.watch(new Response(body, { headers: { 'content-type': TEXT } }), request);
+      }
+      case '/method-only':
+        if (request.method !== 'POST') throw failures.methodNotAllowed();
+        return new Response('posted', { headers: { 'content-type': 'text/plain' } });
+      default:
+        throw httpErrors.notFound();
+    }
+  });
+}
+
+export const fetch: Factory = async (options) => honoServe(fetchHandler(options));
+
+/** A handler as Deno.serve, Bun.serve or a worker runtime would call it, without a socket. */
+function inProcess(handler: (request: Request) => Response | Promise<Response>): Started {
+  return { origin: 'http://127.0.0.1', protocol: 'fetch', handler, close: async () => {} };
+}
+
+/** Every adapter under test; `node` is the reference. */
+export const ADAPTERS: Record<string, Factory> = {
+  node,
+  'node-h2c': nodeH2c,
+  'node-h2-tls': nodeH2,
+  express5: expressV5,
+  express4: expressV4,
+  fastify,
+  'fastify-h2c': fastifyH2c,
+  koa,
+  'koa-h2c': koaH2c,
+  hono,
+  'hono-fetch-runtime': async (options) => inProcess(honoApp(options).fetch),
+  fetch,
+  'fetch-runtime': async (options) => inProcess(fetchHandler(options)),
+};
