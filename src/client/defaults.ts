@@ -38,8 +38,11 @@ export const DEFAULTS = {
     idempotencyKeyHeader: 'Idempotency-Key',
   },
   budget: {
-    /** Tokens each logical request deposits; a retry costs 1 token: retries ≤ ratio × requests. */
-    ratio: 0.1,
+    /**
+     * Tokens each logical request deposits; a retry costs 1 token, so retries ≤ ratio × requests
+     * (+ initialTokens). 0.11 = what 10% independent failures need (0.1 first + 0.01 second retries).
+     */
+    ratio: 0.11,
     /** Tokens at start (so the first few failures can be retried), per origin. */
     initialTokens: 10,
     /** Bucket size: at most this many retries in a burst after a quiet period, per origin. */

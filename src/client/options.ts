@@ -31,7 +31,7 @@ export interface RetryOptions {
 
 /** Retry budget: a token bucket per origin. */
 export interface RetryBudgetOptions {
-  /** Tokens deposited per logical request; each retry costs one. @default 0.1 */
+  /** Tokens deposited per logical request; each retry costs one. @default 0.11 */
   ratio?: number;
   /** Tokens at start, per origin. @default 10 */
   initialTokens?: number;

@@ -32,7 +32,7 @@ describe('createClient options', () => {
     expect(e.value).toBe(0.05);
     expect(e.message).toContain('breaker.failureThreshold');
     expect(e.message).toContain('0.05');
-    expect(e.message).toContain('budget.ratio (0.1)');
+    expect(e.message).toContain('budget.ratio (0.11)');
     // …fine when the budget is off, or lowered to match.
     expect(() =>
       createClient({ breaker: { failureThreshold: 0.05 }, budget: false }),

@@ -13,9 +13,10 @@ describe('RetryBudget', () => {
       if (budget.tryWithdraw()) retries++;
       if (budget.tryWithdraw()) retries++;
     }
-    expect(retries).toBeLessThanOrEqual(10 + 0.1 * requests);
-    expect(retries).toBeGreaterThanOrEqual(0.1 * requests - 1);
-    expect(1 + retries / requests).toBeLessThanOrEqual(1.101);
+    const { ratio, initialTokens } = DEFAULTS.budget;
+    expect(retries).toBeLessThanOrEqual(initialTokens + ratio * requests);
+    expect(retries).toBeGreaterThanOrEqual(ratio * requests - 1);
+    expect(1 + retries / requests).toBeLessThanOrEqual(1.111);
   });
 
   it('never goes negative and refuses below one token', () => {
