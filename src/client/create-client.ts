@@ -265,12 +265,14 @@ export function createClient(options: ClientOptions = {}): FaultlineClient {
       () => new TimeoutError(p.summary, 'deadline', p.deadline === false ? 0 : p.deadline),
     );
     let settled = false;
+    let attempts = 0;
     const settle = (success: boolean): void => {
       settled = true;
       breaker?.record(success, probe);
     };
     try {
       for (let attempt = 1; ; attempt++) {
+        attempts = attempt;
         safely(hooks.onAttempt, { request: p.summary, origin: p.origin, attempt });
         const { outcome, signal } = await attemptOnce(opts, p, attempt, requestSignal.signal);
         const response = outcome.kind === 'response' ? outcome.response : undefined;
@@ -366,7 +368,7 @@ export function createClient(options: ClientOptions = {}): FaultlineClient {
       if (p.callerSignal?.aborted && error === p.callerSignal.reason) {
         breaker?.release(probe);
         settled = true;
-        throw giveUp(0, error);
+        throw giveUp(attempts, error);
       }
       if (!settled) settle(!(error instanceof TimeoutError || error instanceof NetworkError));
       throw error;

@@ -297,6 +297,11 @@ describe('budget and breaker', () => {
 });
 
 describe('helpers', () => {
+  it('is assignable to typeof fetch (drop-in)', () => {
+    const f: typeof fetch = createClient();
+    expect(typeof f).toBe('function');
+  });
+
   it('json() sends Accept and parses the body', async () => {
     server = await startServer((req, res) =>
       reply(res, 200, JSON.stringify({ accept: req.headers.accept }), {
