@@ -2,8 +2,7 @@
 
 export type { ProblemDetails } from '../core/problem.js';
 export { INCIDENT_HEADER, PROBLEM_JSON } from '../core/problem.js';
-export type { Admission, BreakerState, CircuitBreakerSettings } from './circuit-breaker.js';
-export { CircuitBreaker } from './circuit-breaker.js';
+export type { BreakerState } from './circuit-breaker.js';
 export { createClient, type FaultlineClient } from './create-client.js';
 export { DEFAULTS, IDEMPOTENT_METHODS } from './defaults.js';
 export {
@@ -45,6 +44,5 @@ export type {
   RetryEvent,
   RetryOptions,
 } from './options.js';
-export { RetryBudget } from './retry-budget.js';
 export type { BodyFactory } from './retry-policy.js';
 export { fullJitterDelay, parseRetryAfter } from './retry-timing.js';

@@ -131,15 +131,18 @@ export interface ClientOptions {
 export interface FaultlineRequestInit extends Omit<RequestInit, 'body'> {
   /** The body, or a factory called once per attempt (makes any body replayable). */
   body?: BodyInit | null | BodyFactory;
-  /** Needed by Node's fetch for stream bodies; set automatically. */
+  /** Needed by Node's fetch for stream bodies. @default 'half' when the body is a stream */
   duplex?: 'half';
-  /** Overrides the client's `timeout` for this request. */
+  /** Overrides the client's `timeout` for this request, ms. @default the client's `timeout` */
   timeout?: number | false;
-  /** Overrides the client's `deadline` for this request. */
+  /** Overrides the client's `deadline` for this request, ms. @default the client's `deadline` */
   deadline?: number | false;
-  /** Overrides `retry.limit` for this request (0 = no retries). */
+  /** Overrides `retry.limit` for this request (0 = no retries). @default the client's `retry.limit` */
   retryLimit?: number;
-  /** A key to send as Idempotency-Key, `true` to generate one, `false` to send none. */
+  /**
+   * A key to send as Idempotency-Key, `true` to generate one, `false` to send none.
+   * @default a generated key for POST/PATCH when `retry.autoIdempotencyKey` is on, else none
+   */
   idempotencyKey?: string | boolean;
 }
 

@@ -197,6 +197,32 @@ describe('errors', () => {
   });
 });
 
+describe('backoff', () => {
+  it('waits the full-jitter delay: uniform(0, base·2^(n−1))', async () => {
+    const s = await failing(2);
+    const delays: number[] = [];
+    await createClient({
+      retry: { backoffBase: 20, backoffCap: 1000 },
+      random: () => 0.5,
+      hooks: { onRetry: (e) => delays.push(e.delayMs) },
+    })(s.url);
+    expect(delays).toEqual([10, 20]);
+  });
+
+  it('does not start a retry whose wait would run past the deadline: fails at once instead', async () => {
+    const s = await failing(99);
+    const started = Date.now();
+    const error = await createClient({
+      retry: { backoffBase: 5000, backoffCap: 5000 },
+      random: () => 0.99,
+      deadline: 1000,
+    })(s.url).catch((e: unknown) => e);
+    expect(isResponseError(error)).toBe(true);
+    expect(s.seen).toHaveLength(1);
+    expect(Date.now() - started).toBeLessThan(900);
+  });
+});
+
 describe('Retry-After', () => {
   it('gives up at once with retryAt when Retry-After is above the cap', async () => {
     const s = await failing(99, 503, { 'retry-after': '3600' });
