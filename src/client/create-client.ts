@@ -3,17 +3,17 @@
  * budget and behind a circuit breaker, bounded by per-attempt timeouts and a total deadline.
  * Policy lives in the small modules it imports; this file only sequences them.
  */
+
+import type { Outcome } from './attempt.js';
+import { attemptOnce } from './attempt.js';
 import { type BreakerState, type CircuitBreaker, CircuitBreakers } from './circuit-breaker.js';
 import { type LinkedSignal, linkSignal, sleep } from './deadline.js';
 import {
   BodyNotReplayableError,
   CircuitOpenError,
-  InvalidClientOptionError,
   NetworkError,
-  type RequestSummary,
   RetryAfterTooLongError,
   RetryBudgetExhaustedError,
-  redactUrl,
   TimeoutError,
 } from './errors.js';
 import {
@@ -22,15 +22,10 @@ import {
   type ResolvedClientOptions,
   resolveOptions,
 } from './options.js';
+import { originOf, type Plan, plan } from './request-plan.js';
 import { toResponseError } from './response-error.js';
 import { type RetryBudget, RetryBudgets } from './retry-budget.js';
-import {
-  type BodyReplay,
-  classifyBody,
-  isRetryableStatus,
-  mayRetryRequest,
-  wantsIdempotencyKey,
-} from './retry-policy.js';
+import { isRetryableStatus } from './retry-policy.js';
 import { boundRetryAfter, fullJitterDelay, parseRetryAfter } from './retry-timing.js';
 
 /** The function `createClient` returns: call it like `fetch`. */
@@ -50,168 +45,6 @@ function safely<E>(hook: ((event: E) => void) | undefined, event: E): void {
     hook(event);
   } catch {
     // Hooks observe; they must not change the outcome of a request.
-  }
-}
-
-function originOf(url: string): string {
-  try {
-    const base = (globalThis as { location?: { href?: string } }).location?.href;
-    return new URL(url, base).origin;
-  } catch {
-    return url;
-  }
-}
-
-function randomKey(): string {
-  const c = globalThis.crypto;
-  if (c && typeof c.randomUUID === 'function') return c.randomUUID();
-  return `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
-}
-
-function isStreamLike(body: unknown): boolean {
-  return (
-    typeof body === 'object' &&
-    body !== null &&
-    (typeof (body as ReadableStream).getReader === 'function' ||
-      Symbol.asyncIterator in (body as object))
-  );
-}
-
-/** Everything fixed for one logical request. */
-interface Plan {
-  readonly input: RequestInfo | URL;
-  readonly init: FaultlineRequestInit;
-  readonly summary: RequestSummary;
-  readonly origin: string;
-  readonly method: string;
-  readonly headers: Headers;
-  readonly bodyReplay: BodyReplay;
-  readonly limit: number;
-  readonly mayRetry: boolean;
-  readonly timeout: number | false;
-  readonly deadline: number | false;
-  readonly deadlineAt: number;
-  readonly callerSignal: AbortSignal | undefined;
-}
-
-type Outcome =
-  | { readonly kind: 'response'; readonly response: Response }
-  | { readonly kind: 'error'; readonly error: Error; readonly retryable: boolean };
-
-function plan(
-  opts: ResolvedClientOptions,
-  input: RequestInfo | URL,
-  init: FaultlineRequestInit,
-): Plan {
-  const isRequest = typeof Request !== 'undefined' && input instanceof Request;
-  const url = isRequest ? input.url : String(input);
-  const method = (init.method ?? (isRequest ? input.method : 'GET')).toUpperCase();
-  const headers = new Headers(isRequest ? input.headers : undefined);
-  new Headers(init.headers).forEach((value, key) => {
-    headers.set(key, value);
-  });
-  const keyHeader = opts.retry.idempotencyKeyHeader;
-  const { idempotencyKey } = init;
-  if (typeof idempotencyKey === 'string') headers.set(keyHeader, idempotencyKey);
-  else if (
-    !headers.has(keyHeader) &&
-    (idempotencyKey === true ||
-      (idempotencyKey === undefined &&
-        opts.retry.autoIdempotencyKey &&
-        wantsIdempotencyKey(method)))
-  ) {
-    // One key per logical request, the same on every attempt, so the server can deduplicate.
-    headers.set(keyHeader, randomKey());
-  }
-  const requestHasBody = isRequest && input.body !== null && !('body' in init);
-  const bodyReplay = requestHasBody ? 'one-shot' : classifyBody(init.body);
-  const limit = init.retryLimit ?? opts.retry.limit;
-  if (!Number.isInteger(limit) || limit < 0 || limit > 10) {
-    throw new InvalidClientOptionError('retryLimit', limit, 'Use an integer from 0 to 10.');
-  }
-  const timeout = init.timeout ?? opts.timeout;
-  const deadline = init.deadline ?? opts.deadline;
-  for (const [key, value] of [
-    ['timeout', timeout],
-    ['deadline', deadline],
-  ] as const) {
-    if (value !== false && !(typeof value === 'number' && value > 0 && Number.isFinite(value))) {
-      throw new InvalidClientOptionError(key, value, 'Use a number of ms > 0, or false.');
-    }
-  }
-  const summary = { method, url: redactUrl(url) };
-  return {
-    input,
-    init,
-    summary,
-    origin: originOf(url),
-    method,
-    headers,
-    bodyReplay,
-    limit,
-    mayRetry: mayRetryRequest(method, headers, opts.retry.methods, keyHeader),
-    timeout,
-    deadline,
-    deadlineAt: deadline === false ? Number.POSITIVE_INFINITY : Date.now() + deadline,
-    callerSignal: init.signal ?? (isRequest ? input.signal : undefined),
-  };
-}
-
-async function attemptOnce(
-  opts: ResolvedClientOptions,
-  p: Plan,
-  attempt: number,
-  requestSignal: AbortSignal,
-): Promise<{ outcome: Outcome; signal: LinkedSignal }> {
-  const headers = new Headers(p.headers);
-  if (opts.attemptHeader) headers.set(opts.attemptHeader, String(attempt));
-  const remaining = p.deadlineAt - Date.now();
-  const attemptMs = Math.min(p.timeout === false ? Number.POSITIVE_INFINITY : p.timeout, remaining);
-  const byDeadline = p.timeout === false || remaining < p.timeout;
-  const signal = linkSignal(
-    [requestSignal],
-    Number.isFinite(attemptMs) ? attemptMs : undefined,
-    () =>
-      byDeadline
-        ? new TimeoutError(p.summary, 'deadline', p.deadline === false ? attemptMs : p.deadline)
-        : new TimeoutError(p.summary, 'attempt', attemptMs),
-  );
-  const {
-    body: rawBody,
-    timeout: _t,
-    deadline: _d,
-    retryLimit: _r,
-    idempotencyKey: _k,
-    ...rest
-  } = p.init;
-  const init: RequestInit & { duplex?: 'half' } = {
-    ...rest,
-    method: p.method,
-    headers,
-    signal: signal.signal,
-  };
-  if (p.bodyReplay !== 'none') {
-    // A factory is called per attempt; its errors are the caller's, not the network's.
-    const body = typeof rawBody === 'function' ? await rawBody() : rawBody;
-    init.body = body ?? null;
-    if (isStreamLike(body)) init.duplex = 'half';
-  }
-  try {
-    const response = await opts.fetch(p.input, init);
-    return { outcome: { kind: 'response', response }, signal };
-  } catch (cause) {
-    if (p.callerSignal?.aborted) throw p.callerSignal.reason;
-    const reason: unknown = signal.signal.aborted ? signal.signal.reason : undefined;
-    if (reason instanceof TimeoutError) {
-      return {
-        outcome: { kind: 'error', error: reason, retryable: reason.scope === 'attempt' },
-        signal,
-      };
-    }
-    return {
-      outcome: { kind: 'error', error: new NetworkError(p.summary, { cause }), retryable: true },
-      signal,
-    };
   }
 }
 
