@@ -29,6 +29,16 @@ export async function attemptOnce(
   attempt: number,
   requestSignal: AbortSignal,
 ): Promise<{ outcome: Outcome; signal: LinkedSignal }> {
+  const {
+    body: rawBody,
+    timeout: _t,
+    deadline: _d,
+    retryLimit: _r,
+    idempotencyKey: _k,
+    ...rest
+  } = p.init;
+  // A factory is called per attempt, before any timer starts; its errors are the caller's.
+  const body = typeof rawBody === 'function' ? await rawBody() : rawBody;
   const headers = new Headers(p.headers);
   if (opts.attemptHeader) headers.set(opts.attemptHeader, String(attempt));
   const remaining = p.deadlineAt - Date.now();
@@ -42,14 +52,6 @@ export async function attemptOnce(
         ? new TimeoutError(p.summary, 'deadline', p.deadline === false ? attemptMs : p.deadline)
         : new TimeoutError(p.summary, 'attempt', attemptMs),
   );
-  const {
-    body: rawBody,
-    timeout: _t,
-    deadline: _d,
-    retryLimit: _r,
-    idempotencyKey: _k,
-    ...rest
-  } = p.init;
   const init: RequestInit & { duplex?: 'half' } = {
     ...rest,
     method: p.method,
@@ -57,8 +59,6 @@ export async function attemptOnce(
     signal: signal.signal,
   };
   if (p.bodyReplay !== 'none') {
-    // A factory is called per attempt; its errors are the caller's, not the network's.
-    const body = typeof rawBody === 'function' ? await rawBody() : rawBody;
     init.body = body ?? null;
     if (isStreamLike(body)) init.duplex = 'half';
   }

@@ -203,7 +203,12 @@ export function createClient(options: ClientOptions = {}): FaultlineClient {
         settled = true;
         throw giveUp(attempts, error);
       }
-      if (!settled) settle(!(error instanceof TimeoutError || error instanceof NetworkError));
+      if (!settled) {
+        // A deadline passing mid-wait is a failure; anything else (a body factory throwing…) says
+        // nothing about the server: give the probe slot back without a verdict.
+        if (error instanceof TimeoutError || error instanceof NetworkError) settle(false);
+        else breaker?.release(probe);
+      }
       throw error;
     } finally {
       requestSignal.clearTimer();

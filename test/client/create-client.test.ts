@@ -371,3 +371,19 @@ describe('helpers', () => {
     expect(log).toEqual(['attempt 1', 'retry 2', 'attempt 2', 'retry 3', 'attempt 3', 'give-up 3']);
   });
 });
+
+describe('body factory errors', () => {
+  it('rejects with the error the factory threw, sending nothing', async () => {
+    const s = await failing(0);
+    const boom = new Error('cannot open file');
+    await expect(
+      createClient()(s.url, {
+        method: 'PUT',
+        body: () => {
+          throw boom;
+        },
+      }),
+    ).rejects.toBe(boom);
+    expect(s.seen).toHaveLength(0);
+  });
+});
