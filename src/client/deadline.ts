@@ -1,0 +1,79 @@
+/**
+ * Cancellation plumbing: signals linked to a parent with their own timer, and an abortable sleep.
+ * Uses setTimeout (not AbortSignal.timeout) so fake timers drive it in tests, and cleans up every
+ * listener and timer so nothing keeps the process alive.
+ */
+
+/** A signal that aborts when any parent aborts or, optionally, after `timeoutMs`. */
+export interface LinkedSignal {
+  readonly signal: AbortSignal;
+  /** Clears the timer and parent listeners. Idempotent. */
+  dispose(): void;
+  /** Clears only the timer: parents can still abort (e.g. a body still being read). */
+  clearTimer(): void;
+}
+
+/**
+ * Links a new signal to `parents`. When `timeoutMs` is given, the signal aborts with
+ * `onTimeout()` as its reason once that time has passed.
+ */
+export function linkSignal(
+  parents: ReadonlyArray<AbortSignal | undefined | null>,
+  timeoutMs?: number,
+  onTimeout?: () => unknown,
+): LinkedSignal {
+  const controller = new AbortController();
+  const cleanups: Array<() => void> = [];
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const clearTimer = (): void => {
+    if (timer !== undefined) clearTimeout(timer);
+    timer = undefined;
+  };
+  const dispose = (): void => {
+    clearTimer();
+    for (const c of cleanups.splice(0)) c();
+  };
+  for (const parent of parents) {
+    if (!parent) continue;
+    if (parent.aborted) {
+      controller.abort(parent.reason);
+      return { signal: controller.signal, dispose, clearTimer };
+    }
+    const onAbort = (): void => {
+      controller.abort(parent.reason);
+      dispose();
+    };
+    parent.addEventListener('abort', onAbort, { once: true });
+    cleanups.push(() => parent.removeEventListener('abort', onAbort));
+  }
+  if (timeoutMs !== undefined && Number.isFinite(timeoutMs)) {
+    timer = setTimeout(
+      () => {
+        timer = undefined;
+        controller.abort(onTimeout ? onTimeout() : undefined);
+        dispose();
+      },
+      Math.max(0, timeoutMs),
+    );
+  }
+  return { signal: controller.signal, dispose, clearTimer };
+}
+
+/** Waits `ms`; rejects with `signal.reason` as soon as `signal` aborts (the timer is cleared). */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
