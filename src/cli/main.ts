@@ -1,13 +1,17 @@
 #!/usr/bin/env node
 /**
- * The `faultline` command: `demo` serves the demo app; `--help` lists commands.
+ * The `faultline` command: `demo` serves the demo app; `check` audits a server's error responses;
+ * `--help` lists commands.
  */
 import { createDemoServer, DEMO_ROUTES } from '../demo/app.js';
+import { checkCommand } from './check/index.js';
 
 const HELP = `faultline — what an HTTP server does when it fails
 
 Usage:
   faultline demo [--port N] [--host H]   serve the demo app (default 127.0.0.1:3000; env PORT overrides)
+  faultline check <url> [--path /r ...]  audit a server's error responses for leaks and mistakes
+                                         (--json, --fail-on warn|error, --allow-unsafe; check --help)
   faultline --help                       show this help
 
 Docs: README.md`;
@@ -44,6 +48,11 @@ const [command, ...rest] = process.argv.slice(2);
 switch (command) {
   case 'demo':
     demo(rest);
+    break;
+  case 'check':
+    checkCommand(rest).then((code) => {
+      process.exitCode = code;
+    });
     break;
   case undefined:
   case '--help':
