@@ -56,7 +56,8 @@ const SQL: readonly RegExp[] = [
   /\bSQLITE_[A-Z]+\b/,
   /\bORA-\d{5}\b/,
   /\b(?:SequelizeDatabaseError|QueryFailedError|PrismaClient\w*Error|MongoServerError|PG::\w+Error|ActiveRecord::\w+)\b/,
-  /\bselect\b[^<>\n]{1,200}\bfrom\b\s+["`[]?\w+/i,
+  // A column list, FROM a table, then SQL syntax: not the English "select a plan from the list".
+  /\bselect\s+(?:\*|[\w."`[\]]+(?:\s*,\s*[\w."`[\]]+)*)\s+from\s+[\w."`[\]]+(?:\s+(?:where|join|inner|left|order|group|limit)\b|\s*;|["`\]])/i,
   /\b(?:insert\s+into|delete\s+from)\s+["`[]?\w+/i,
   /\bupdate\s+["`[]?\w+["`\]]?\s+set\b/i,
 ];
