@@ -97,6 +97,8 @@ export async function checkCommand(args: string[]): Promise<number> {
       );
       return 2;
     }
-    throw err;
+    // Anything else is a bug in the check, not a finding: exit 2 so CI does not read it as one.
+    console.error(`faultline check: internal error: ${(err as Error)?.stack ?? String(err)}`);
+    return 2;
   }
 }

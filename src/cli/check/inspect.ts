@@ -19,6 +19,11 @@ export interface InspectContext {
   readonly canary: Canary;
   /** Per-request deadline, for the timeout evidence. */
   readonly timeoutMs: number;
+  /**
+   * The target's own host name: a server echoing the address it was reached at (Apache's
+   * "Server at 10.0.0.5 Port 80") discloses nothing the client did not know.
+   */
+  readonly targetHost?: string;
 }
 
 const STACK: readonly RegExp[] = [
@@ -97,6 +102,13 @@ const CORRELATION_BODY =
 
 const GENERIC_500 =
   /^\s*(?:internal(?: server)? error|server error|error|unknown error|something went wrong|an? (?:unexpected |internal )?error(?: has)? occurred|internal_error|internal_server_error)[.!]?\s*$/i;
+
+/** The first private address in `text` other than the target's own. */
+function privateIp(text: string, own: string | undefined): RegExpExecArray | undefined {
+  const re = new RegExp(PRIVATE_IP.source, 'g');
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) if (m[0] !== own) return m;
+  return undefined;
+}
 
 /** Masks the run's canaries and common secret shapes in a piece of evidence. */
 export function mask(text: string, canary: Canary): string {
@@ -221,7 +233,7 @@ function inspectResponse(p: Provocation, r: RawResponse, ctx: InspectContext): H
   found('FL-STACK-TRACE', STACK);
   found('FL-FILE-PATH', FILE_PATH);
   found('FL-SQL-ERROR', SQL);
-  const ip = PRIVATE_IP.exec(text) ?? PRIVATE_IP.exec(headerText);
+  const ip = privateIp(text, ctx.targetHost) ?? privateIp(headerText, ctx.targetHost);
   if (ip) add('FL-INTERNAL-IP', excerpt(ip.input, ip.index, ip[0].length));
 
   for (const secret of [ctx.canary.cookieValue, ctx.canary.bearer]) {

@@ -211,7 +211,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
       if (outcome.status >= 400) errorResponses++;
     } else if (outcome.kind === 'timeout') timeouts++;
     else resets++;
-    for (const hit of inspect(p, outcome, { canary, timeoutMs })) {
+    for (const hit of inspect(p, outcome, { canary, timeoutMs, targetHost: endpoint.hostname })) {
       const list = byId.get(hit.id) ?? [];
       list.push(occurrence(p, outcome, hit.evidence));
       byId.set(hit.id, list);

@@ -199,9 +199,9 @@ export function send(
       finish(fromParsed(current(), true) ?? { kind: 'reset', code, elapsedMs: elapsed() });
     });
     socket.on('close', () => {
-      const parsed = current();
+      // A response without framing ends here; a framed one cut short is marked truncated.
       finish(
-        fromParsed(parsed, parsed.state === 'head' && parsed.response.truncated) ?? {
+        fromParsed(current(), false) ?? {
           kind: 'reset',
           code: received === 0 ? 'ECLOSED' : 'EBADRESPONSE',
           elapsedMs: elapsed(),

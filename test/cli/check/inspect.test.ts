@@ -247,3 +247,18 @@ describe('mask', () => {
     expect(out).toBe('postgres://admin:****@db:5432/app Bearer **** token=**** ****');
   });
 });
+
+describe('inspect: the target itself', () => {
+  it("does not count the target's own private address as a leak", () => {
+    const body = '<address>Apache Server at 10.0.0.5 Port 80</address>';
+    const type = { ...CLEAN, 'content-type': 'text/html' };
+    const p = provocation('route:/boom.html');
+    const own = inspect(p, response(404, type, body), { ...ctx, targetHost: '10.0.0.5' });
+    expect(own.map((h) => h.id)).toEqual([]);
+    const other = inspect(p, response(404, type, `${body} via 10.0.0.9`), {
+      ...ctx,
+      targetHost: '10.0.0.5',
+    });
+    expect(other.map((h) => h.id)).toEqual(['FL-INTERNAL-IP']);
+  });
+});

@@ -9,8 +9,8 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const CLI = fileURLToPath(new URL('../../../dist/cli/main.js', import.meta.url));
 
-/** The fixture apps in `fixtures/`, each a framework's default setup (or faultline-protected). */
-export type Fixture = 'express' | 'fastify' | 'koa' | 'hono' | 'raw-echo' | 'node-faultline';
+/** A fixture app: the name of a file in `fixtures/` (without `.mjs`), e.g. `express`. */
+export type Fixture = string;
 
 /** A running fixture. */
 export interface Running {
