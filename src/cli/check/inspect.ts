@@ -110,9 +110,14 @@ function privateIp(text: string, own: string | undefined): RegExpExecArray | und
   return undefined;
 }
 
-/** Masks the run's canaries and common secret shapes in a piece of evidence. */
+/**
+ * Masks the run's canaries and common secret shapes in a piece of evidence, and neutralizes
+ * control characters: the evidence is the server's text, printed to a terminal (no escape
+ * sequences from a hostile server).
+ */
 export function mask(text: string, canary: Canary): string {
-  let out = text;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point
+  let out = text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '\ufffd');
   for (const secret of [canary.cookieValue, canary.bearer]) out = out.split(secret).join('****');
   return out
     .replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^:/\s@"']+:)[^@\s"']+@/gi, '$1****@')

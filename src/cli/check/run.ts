@@ -127,7 +127,8 @@ export function parseOrigin(
 
 function vetPaths(paths: readonly string[]): string[] {
   for (const p of paths) {
-    if (!p.startsWith('/') || p.startsWith('//') || /[\s\r\n]/.test(p)) {
+    // Printable ASCII only: the path is written into the request line as is.
+    if (!p.startsWith('/') || p.startsWith('//') || !/^[\x21-\x7e]+$/.test(p)) {
       throw new CheckUsageError(
         `--path must be an origin-relative path such as /api/items, got "${p}"`,
       );

@@ -262,3 +262,9 @@ describe('inspect: the target itself', () => {
     expect(other.map((h) => h.id)).toEqual(['FL-INTERNAL-IP']);
   });
 });
+
+describe('mask: terminal safety', () => {
+  it('replaces control characters (escape sequences from a hostile server)', () => {
+    expect(mask('a\u001b[2Jb\u0007c', canary)).toBe('a\ufffd[2Jb\ufffdc');
+  });
+});
