@@ -324,7 +324,14 @@ export function inspect(p: Provocation, outcome: Outcome, ctx: InspectContext): 
     case 'timeout':
       return [{ id: 'FL-TIMEOUT', evidence: `no response within ${ctx.timeoutMs} ms` }];
     case 'unreachable':
-      return [];
+      // The first request connected (run.ts checks), so the server stopped accepting: likely a
+      // crash caused by an earlier provocation.
+      return [
+        {
+          id: 'FL-CONNECTION-RESET',
+          evidence: `could not connect any more (${outcome.code}): did an earlier request crash the server?`,
+        },
+      ];
     case 'response':
       if (outcome.status >= 400 && outcome.status <= 599) return inspectResponse(p, outcome, ctx);
       if (p.malformed && outcome.status >= 200 && outcome.status < 300) {

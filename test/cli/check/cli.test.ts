@@ -220,3 +220,24 @@ describe('faultline check: safe by construction', () => {
     expect(bounded.report.requests.sent).toBeLessThan(bounded.report.requests.planned);
   });
 });
+
+describe('faultline check: a server that dies during the run', () => {
+  it('reports the refused connections after the crash as FL-CONNECTION-RESET', async () => {
+    const served = await serve((req, res) => {
+      req.resume();
+      if (req.url?.startsWith('/%00')) {
+        // "Crashes": stops listening and drops every connection.
+        const server = open[open.length - 1] as http.Server;
+        server.close();
+        server.closeAllConnections();
+        return;
+      }
+      warnOnly(req, res);
+    });
+    const { report } = await checkJson(served.url, ['--concurrency', '1']);
+    const reset = report.findings.find((f) => f.id === 'FL-CONNECTION-RESET');
+    expect(reset?.occurrences.some((o) => /could not connect any more/.test(o.evidence))).toBe(
+      true,
+    );
+  });
+});

@@ -205,6 +205,9 @@ describe('inspect: outcomes other than an error response', () => {
       'FL-CONNECTION-RESET',
     ]);
     expect(idsOf(json, { kind: 'timeout', elapsedMs: 5000 })).toEqual(['FL-TIMEOUT']);
+    expect(idsOf(json, { kind: 'unreachable', code: 'ECONNREFUSED', elapsedMs: 1 })).toEqual([
+      'FL-CONNECTION-RESET',
+    ]);
     const malformed = provocation('route:/boom.malformed-json');
     expect(idsOf(malformed, response(200, {}, '{"ok":true}'))).toEqual(['FL-ACCEPTS-MALFORMED']);
     expect(idsOf(json, response(200, {}, 'Error: x\n    at /srv/a.js:1:2'))).toEqual([]);
