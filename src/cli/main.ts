@@ -1,11 +1,13 @@
 #!/usr/bin/env node
-import type { Server } from 'node:http';
 /**
- * The `faultline` command: `demo` serves the demo app; `--help` lists commands.
+ * The `faultline` command: `demo` serves the demo app; `check` audits a server's error responses;
+ * `--help` lists commands.
  */
+import type { Server } from 'node:http';
 import { loadConfigFile } from '../core/config-file.js';
 import { isFaultlineError } from '../core/errors.js';
 import { createDemoServer, DEMO_ROUTES } from '../demo/app.js';
+import { checkCommand } from './check/index.js';
 
 const HELP = `faultline — what an HTTP server does when it fails
 
@@ -13,6 +15,8 @@ Usage:
   faultline demo [--port N] [--host H] [--config FILE]
                                          serve the demo app (default 127.0.0.1:3000; env PORT overrides)
                                          with options from faultline.config.json (see schema/)
+  faultline check <url> [--path /r ...]  audit a server's error responses for leaks and mistakes
+                                         (--json, --fail-on warn|error, --allow-unsafe; check --help)
   faultline --help                       show this help
 
 Docs: README.md`;
@@ -58,6 +62,9 @@ const [command, ...rest] = process.argv.slice(2);
 switch (command) {
   case 'demo':
     await demo(rest);
+    break;
+  case 'check':
+    process.exitCode = await checkCommand(rest);
     break;
   case undefined:
   case '--help':

@@ -1,0 +1,107 @@
+/**
+ * End to end: the built CLI against each framework's default setup on 127.0.0.1 (child processes)
+ * and against faultline-protected versions of the same apps, which must come out clean.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkJson, type Fixture, ids, type Running, startFixture } from './servers.js';
+
+/** Every app has GET / (200), GET /boom (throws a knex/pg-style error), POST /items (parses JSON). */
+const ARGS = ['--path', '/boom', '--path', '/items', '--allow-unsafe', '--fail-on', 'warn'];
+
+interface Case {
+  readonly title: string;
+  readonly fixture: Fixture;
+  readonly env?: Record<string, string | undefined>;
+  /** Exactly the finding ids the run must produce. */
+  readonly expected: readonly string[];
+}
+
+/** The no-store / nosniff / correlation trio every unprotected default setup lacks on 5xx. */
+const BARE_5XX = ['FL-NO-CORRELATION-ID', 'FL-NO-STORE-5XX'];
+
+const UNPROTECTED: readonly Case[] = [
+  {
+    title: 'Express 5, NODE_ENV unset (finalhandler development mode)',
+    fixture: 'express',
+    env: { NODE_ENV: undefined },
+    expected: [
+      ...BARE_5XX,
+      'FL-FILE-PATH',
+      'FL-HTML-FOR-JSON',
+      'FL-INTERNAL-IP',
+      'FL-POWERED-BY',
+      'FL-SQL-ERROR',
+      'FL-STACK-TRACE',
+    ],
+  },
+  {
+    title: 'Express 5, NODE_ENV=production',
+    fixture: 'express',
+    env: { NODE_ENV: 'production' },
+    expected: [...BARE_5XX, 'FL-HTML-FOR-JSON', 'FL-POWERED-BY'],
+  },
+  {
+    title: 'Fastify 5 default (500 body echoes the message)',
+    fixture: 'fastify',
+    expected: [
+      ...BARE_5XX,
+      'FL-500-MESSAGE',
+      'FL-INTERNAL-IP',
+      'FL-JSON-NOT-PROBLEM',
+      'FL-NO-NOSNIFF',
+      'FL-SQL-ERROR',
+    ],
+  },
+  { title: 'Koa 3 default', fixture: 'koa', expected: [...BARE_5XX, 'FL-NO-NOSNIFF'] },
+  {
+    title: 'Hono 4 on @hono/node-server',
+    fixture: 'hono',
+    expected: [...BARE_5XX, 'FL-NO-NOSNIFF'],
+  },
+  {
+    title: 'raw node:http server that echoes errors',
+    fixture: 'raw-echo',
+    expected: [
+      ...BARE_5XX,
+      'FL-ECHO-CREDENTIALS',
+      'FL-FILE-PATH',
+      'FL-HTML-FOR-JSON',
+      'FL-INTERNAL-IP',
+      'FL-NO-NOSNIFF',
+      'FL-REFLECTED-HTML',
+      'FL-SQL-ERROR',
+      'FL-STACK-TRACE',
+    ],
+  },
+];
+
+/**
+ * faultline-protected versions: the same routes, no finding at all (not even info). One line per
+ * framework adapter once `faultline/express`, `/fastify`, `/koa`, `/hono` exist.
+ */
+const PROTECTED: readonly Case[] = [
+  { title: 'raw node:http + faultline/node', fixture: 'node-faultline', expected: [] },
+];
+
+for (const c of [...UNPROTECTED, ...PROTECTED]) {
+  describe(`faultline check: ${c.title}`, () => {
+    let server: Running;
+    beforeAll(async () => {
+      server = await startFixture(c.fixture, c.env);
+    });
+    afterAll(async () => {
+      await server?.stop();
+    });
+
+    it(`finds exactly ${c.expected.length === 0 ? 'nothing' : c.expected.join(', ')}`, async () => {
+      const { run, report } = await checkJson(server.url, ARGS);
+      expect(ids(report)).toEqual([...c.expected].sort());
+      expect(report.requests.skipped).toBe(0);
+      expect(report.requests.timeouts).toBe(0);
+      expect(run.code).toBe(c.expected.length === 0 ? 0 : 1);
+      expect(report.failed).toBe(c.expected.length > 0);
+      // The canaries never appear in the report, masked or not.
+      expect(run.stdout).not.toMatch(/fl[cb][0-9a-f]{18,}/);
+    });
+  });
+}
