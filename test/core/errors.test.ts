@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { CLIENT_ERROR_CODES } from '../../src/client/errors.js';
 import { FAULTLINE_ERROR_CODES } from '../../src/core/errors.js';
 
 describe('error code table', () => {
@@ -9,6 +10,8 @@ describe('error code table', () => {
     const documented = [...section.matchAll(/^\| `(FAULTLINE_[A-Z_]+)`\s*\|/gm)]
       .map((m) => m[1])
       .sort();
-    expect(documented).toEqual(Object.keys(FAULTLINE_ERROR_CODES).sort());
+    expect(documented).toEqual(
+      [...Object.keys(FAULTLINE_ERROR_CODES), ...Object.keys(CLIENT_ERROR_CODES)].sort(),
+    );
   });
 });
