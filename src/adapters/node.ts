@@ -3,7 +3,7 @@
  * request/response in, pipeline and delivery from the core.
  */
 import type { Server as HttpServer, IncomingMessage, ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { ClassifyContext } from '../core/classify.js';
 import {
   breakResponse,
@@ -49,6 +49,9 @@ export interface FailOptions extends ClassifyContext {
  * parse (a Buffer from node:http; typed loosely, as frameworks declare it differently).
  */
 export type ClientError = Error & { code?: string; rawPacket?: unknown };
+
+/** The socket of a `'clientError'` event (a `net.Socket`; typed `Duplex` by node:http). */
+export type ClientSocket = Duplex & { readonly remoteAddress?: string | undefined };
 
 /** Node's parser error codes and the status each answers with. */
 const PARSE_STATUS: Record<string, number> = {
@@ -229,7 +232,9 @@ export class NodeFaultline extends Faultline {
    * Returns the server.
    */
   attach<S extends HttpServer>(server: S): S {
-    server.on('clientError', (err: ClientError, socket: Socket) => this.clientError(err, socket));
+    server.on('clientError', (err: ClientError, socket: ClientSocket) =>
+      this.clientError(err, socket),
+    );
     return server;
   }
 
@@ -240,9 +245,9 @@ export class NodeFaultline extends Faultline {
    * @example
    * const app = Fastify({ clientErrorHandler: (err, socket) => fl.clientError(err, socket) });
    */
-  clientError(err: ClientError, socket: Socket): void {
+  clientError(err: ClientError, socket: ClientSocket): void {
     try {
-      const busy = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+      const busy = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage;
       if (err.code === 'ECONNRESET' || !socket.writable || busy?.headersSent) {
         socket.destroy();
         return;
