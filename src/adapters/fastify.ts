@@ -18,11 +18,11 @@ import type { FaultRequest } from '../core/pipeline.js';
 import { requestLogger } from '../core/request-logger.js';
 import { type ClientError, type NodeFaultline, faultline as nodeFaultline } from './node.js';
 
-/** Fastify constructor options for what Fastify answers before any plugin: `Fastify({ ...fl.serverOptions })`. */
+/** Constructor options for what Fastify answers before any plugin runs. */
 export interface FaultlineServerOptions {
   /** Node's parser errors (malformed request, oversized headers, unknown method): 400/431/501. */
   readonly clientErrorHandler: (error: ClientError, socket: Socket) => void;
-  /** The router's own errors (`FST_ERR_BAD_URL`, `FST_ERR_MAX_PARAM_LENGTH`, ...), sent through reply. */
+  /** The router's own errors (`FST_ERR_BAD_URL`, `FST_ERR_MAX_PARAM_LENGTH`), sent through reply. */
   readonly frameworkErrors: (
     error: FastifyError,
     request: FastifyRequest,
