@@ -4,20 +4,40 @@
  * `onSend`/`onResponse` hooks, compression and Fastify's access log see them like any other
  * reply. A reply that was already sent or hijacked is left to faultline/node, which breaks the
  * transport when headers are out. Fastify's validation (400), content-type (415) and `FST_ERR_*`
- * errors are classified by the core.
+ * errors are classified by the core. What Fastify answers before any plugin runs (Node's parser
+ * errors, URLs its router cannot decode) is reachable only through constructor options:
+ * `serverOptions` hands those to the same delivery.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Socket } from 'node:net';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ClassifyContext } from '../core/classify.js';
 import { breakResponse, isPreservedHeader, mergeVary } from '../core/deliver-node.js';
 import { httpErrors } from '../core/http-error.js';
 import type { FaultlineOptions } from '../core/options.js';
 import type { FaultRequest } from '../core/pipeline.js';
 import { requestLogger } from '../core/request-logger.js';
-import { type NodeFaultline, faultline as nodeFaultline } from './node.js';
+import { type ClientError, type NodeFaultline, faultline as nodeFaultline } from './node.js';
+
+/** Constructor options for what Fastify answers before any plugin runs. */
+export interface FaultlineServerOptions {
+  /** Node's parser errors (malformed request, oversized headers, unknown method): 400/431/501. */
+  readonly clientErrorHandler: (error: ClientError, socket: Socket) => void;
+  /** The router's own errors (`FST_ERR_BAD_URL`, `FST_ERR_MAX_PARAM_LENGTH`), sent through reply. */
+  readonly frameworkErrors: (
+    error: FastifyError,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ) => void;
+}
 
 /** The plugin {@link faultline} returns: `app.register(plugin)`. */
 export interface FastifyFaultline {
   (instance: FastifyInstance, options: unknown, done: (err?: Error) => void): void;
+  /**
+   * Spread into Fastify's constructor options: a plugin cannot reach Fastify's `clientError`
+   * listener or its router's errors, which otherwise answer in Fastify's JSON without nosniff.
+   */
+  readonly serverOptions: FaultlineServerOptions;
   /** The underlying instance, e.g. to share it with other servers. */
   readonly faultline: NodeFaultline;
 }
@@ -29,8 +49,9 @@ export interface FastifyFaultline {
  * @example
  * import Fastify from 'fastify';
  * import { faultline } from 'faultline/fastify';
- * const app = Fastify({ logger: true });
- * await app.register(faultline());
+ * const fl = faultline();
+ * const app = Fastify({ logger: true, ...fl.serverOptions });
+ * await app.register(fl);
  * app.get('/', async () => { throw new Error('boom'); });
  * await app.listen({ port: 3000 });
  */
@@ -94,5 +115,13 @@ export function faultline(options?: FaultlineOptions | NodeFaultline): FastifyFa
   // Like fastify-plugin: the handlers apply to the app that registers the plugin, not a child scope.
   Object.defineProperty(plugin, Symbol.for('skip-override'), { value: true });
   Object.defineProperty(plugin, Symbol.for('fastify.display-name'), { value: 'faultline' });
-  return Object.assign(plugin, { faultline: fl });
+  const serverOptions: FaultlineServerOptions = {
+    clientErrorHandler: function faultlineClientError(err, socket) {
+      fl.clientError(err, socket);
+    },
+    frameworkErrors: function faultlineFrameworkError(err, request, reply) {
+      send(err, request, reply, { phase: 'parse' });
+    },
+  };
+  return Object.assign(plugin, { serverOptions, faultline: fl });
 }

@@ -3,7 +3,7 @@
  * request/response in, pipeline and delivery from the core.
  */
 import type { Server as HttpServer, IncomingMessage, ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { ClassifyContext } from '../core/classify.js';
 import {
   breakResponse,
@@ -43,6 +43,15 @@ export interface FailOptions extends ClassifyContext {
   /** Re-dispatches the request for internal-route error documents (the app's handler). */
   dispatch?: (req: NodeRequest, res: NodeResponse) => unknown;
 }
+
+/**
+ * The error of a server's `'clientError'` event: the parser's code and the bytes it could not
+ * parse (a Buffer from node:http; typed loosely, as frameworks declare it differently).
+ */
+export type ClientError = Error & { code?: string; rawPacket?: unknown };
+
+/** The socket of a `'clientError'` event (a `net.Socket`; typed `Duplex` by node:http). */
+export type ClientSocket = Duplex & { readonly remoteAddress?: string | undefined };
 
 /** Node's parser error codes and the status each answers with. */
 const PARSE_STATUS: Record<string, number> = {
@@ -223,17 +232,22 @@ export class NodeFaultline extends Faultline {
    * Returns the server.
    */
   attach<S extends HttpServer>(server: S): S {
-    server.on(
-      'clientError',
-      (err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Socket) =>
-        this.#clientError(err, socket),
+    server.on('clientError', (err: ClientError, socket: ClientSocket) =>
+      this.clientError(err, socket),
     );
     return server;
   }
 
-  #clientError(err: NodeJS.ErrnoException & { rawPacket?: Buffer }, socket: Socket): void {
+  /**
+   * Answers one of Node's parser errors on its socket, as {@link attach} does: for servers whose
+   * framework owns the `'clientError'` listener (Fastify's `clientErrorHandler` option). Never
+   * throws; a socket that cannot be answered is destroyed.
+   * @example
+   * const app = Fastify({ clientErrorHandler: (err, socket) => fl.clientError(err, socket) });
+   */
+  clientError(err: ClientError, socket: ClientSocket): void {
     try {
-      const busy = (socket as Socket & { _httpMessage?: { headersSent?: boolean } })._httpMessage;
+      const busy = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage;
       if (err.code === 'ECONNRESET' || !socket.writable || busy?.headersSent) {
         socket.destroy();
         return;
@@ -259,8 +273,8 @@ export class NodeFaultline extends Faultline {
 }
 
 /** Reads the Accept header from the raw bytes of a request Node could not parse. */
-function acceptFromRaw(raw: Buffer | undefined): string | undefined {
-  if (!raw) return undefined;
+function acceptFromRaw(raw: unknown): string | undefined {
+  if (!Buffer.isBuffer(raw)) return undefined;
   const text = raw.subarray(0, 8192).toString('latin1');
   const m = /\r\naccept:[ \t]*([^\r\n]{0,512})/i.exec(text);
   return m?.[1]?.trim();

@@ -82,6 +82,8 @@ for (const [version, express] of [
       await res.body.text();
       expect(res.statusCode).toBe(500);
       expect(res.headers['x-internal-shard']).toBeUndefined();
+      // Set by Express before any route; it names the framework, so it goes too.
+      expect(res.headers['x-powered-by']).toBeUndefined();
       expect(res.headers['access-control-allow-origin']).toBe('*');
     });
 
@@ -107,6 +109,7 @@ for (const [version, express] of [
       const res = await request(`${origin}/nope`, { headers: { accept: 'text/plain' } });
       expect(res.statusCode).toBe(404);
       expect(await res.body.text()).toBe('404 Not Found\n');
+      expect(res.headers['x-powered-by']).toBeUndefined();
       expect(logger.records.at(-1)?.obj.phase).toBe('not_found');
     });
   });

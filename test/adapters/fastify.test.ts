@@ -4,6 +4,7 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { faultline } from '../../src/adapters/fastify.js';
 import { brokenReadable } from '../conformance/servers.js';
+import { rawRequest } from '../support/raw-http.js';
 import { memoryLogger, until } from '../support/record-logger.js';
 
 describe('faultline/fastify', () => {
@@ -175,5 +176,70 @@ describe('faultline/fastify without a Fastify logger', () => {
     expect(res.statusCode).toBe(404);
     expect(res.body).toBe('404 Not Found\n');
     await app.close();
+  });
+});
+
+describe('faultline/fastify serverOptions (what Fastify answers before any plugin)', () => {
+  const own = memoryLogger();
+  let app: FastifyInstance;
+  let port: number;
+
+  beforeAll(async () => {
+    const fl = faultline({ logger: own, storm: false });
+    // As docs/adapters.md shows: spread into the constructor options, then register the plugin.
+    app = Fastify({ ...fl.serverOptions });
+    await app.register(fl);
+    app.get('/', async () => ({ ok: true }));
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const address = app.server.address();
+    port = typeof address === 'object' && address ? address.port : 0;
+  });
+  afterAll(() => app.close());
+
+  const head = (raw: string): string => raw.split('\r\n\r\n')[0] ?? '';
+  const body = (raw: string): string => raw.split('\r\n\r\n').slice(1).join('\r\n\r\n');
+
+  it("answers Node's parser errors in house format instead of Fastify's JSON: 400, 431, 501", async () => {
+    const bad = await rawRequest(
+      port,
+      'GET / HTTP/1.1\r\nHost: x\r\nAccept: application/json\r\nContent-Length: 12abc\r\n\r\n',
+    );
+    expect(bad).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(head(bad)).toContain('content-type: application/problem+json');
+    expect(head(bad)).toContain('x-content-type-options: nosniff');
+    expect(JSON.parse(body(bad))).toMatchObject({ status: 400, code: 'bad_request' });
+
+    const big = await rawRequest(
+      port,
+      `GET / HTTP/1.1\r\nHost: x\r\nAccept: text/plain\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+    );
+    expect(big).toMatch(/^HTTP\/1\.1 431 /);
+    expect(head(big)).toContain('content-type: text/plain');
+
+    const method = await rawRequest(port, 'FOO / HTTP/1.1\r\nHost: x\r\nAccept: text/html\r\n\r\n');
+    expect(method).toMatch(/^HTTP\/1\.1 501 Not Implemented\r\n/);
+    expect(head(method)).toMatch(/faultline-incident: [0-9A-Z]{18}/);
+    expect(own.records.some((r) => r.obj.phase === 'parse' && r.obj.status === 501)).toBe(true);
+  });
+
+  it('answers a URL its router cannot decode (FST_ERR_BAD_URL) 400 in house format, through reply', async () => {
+    const raw = await rawRequest(
+      port,
+      'GET /%zz HTTP/1.1\r\nHost: x\r\nAccept: text/html\r\nConnection: close\r\n\r\n',
+    );
+    expect(raw).toMatch(/^HTTP\/1\.1 400 /);
+    expect(head(raw)).toContain('content-type: text/html');
+    expect(head(raw)).toContain('x-content-type-options: nosniff');
+    expect(head(raw)).toContain("content-security-policy: default-src 'none'");
+    expect(body(raw)).not.toContain('FST_ERR_BAD_URL');
+    const record = own.records.at(-1)?.obj;
+    expect(record?.phase).toBe('parse');
+    expect(record?.status).toBe(400);
+  });
+
+  it('leaves requests Node and the router can parse alone', async () => {
+    const raw = await rawRequest(port, 'GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    expect(raw).toMatch(/^HTTP\/1\.1 200 /);
+    expect(body(raw)).toBe('{"ok":true}');
   });
 });

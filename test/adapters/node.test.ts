@@ -125,6 +125,33 @@ describe('faultline/node handle()', () => {
     expect(mem.records().some((r) => r.phase === 'parse' && r.status === 501)).toBe(true);
   });
 
+  it('clientError() answers a parser error for a server that owns its own listener', async () => {
+    const mem = memoryLogger();
+    const fl = faultline({ logger: mem.logger });
+    const server = http.createServer(() => {});
+    server.on('clientError', (err: Error & { rawPacket?: unknown }, socket) => {
+      // A framework may hand over the raw bytes in another shape (Fastify types them as JSON):
+      // the answer must not depend on them.
+      if (err.message.includes('Invalid method')) err.rawPacket = { type: 'Buffer', data: [] };
+      fl.clientError(err, socket);
+    });
+    const s = await listen(server);
+    closers.push(s.close);
+    const html = await rawRequest(
+      s.port,
+      'GET / HTTP/1.1\r\nHost: x\r\nAccept: text/html\r\nBad\r\n\r\n',
+    );
+    expect(html).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(html).toContain('content-type: text/html');
+    const method = await rawRequest(
+      s.port,
+      'FOO / HTTP/1.1\r\nHost: x\r\nAccept: text/html\r\n\r\n',
+    );
+    expect(method).toMatch(/^HTTP\/1\.1 501 Not Implemented\r\n/);
+    expect(method).toContain('content-type: application/problem+json');
+    expect(mem.records().filter((r) => r.phase === 'parse')).toHaveLength(2);
+  });
+
   it('delivers the last-resort 500 when the response cannot be rendered normally', async () => {
     const { url } = await serve((_req, res) => {
       // A hostile handler breaks the response object itself.

@@ -76,11 +76,26 @@ const UNPROTECTED: readonly Case[] = [
 ];
 
 /**
- * faultline-protected versions: the same routes, no finding at all (not even info). One line per
- * framework adapter once `faultline/express`, `/fastify`, `/koa`, `/hono` exist.
+ * faultline-protected versions: the same routes, wired as docs/adapters.md shows, and no finding
+ * at all (not even info).
  */
 const PROTECTED: readonly Case[] = [
   { title: 'raw node:http + faultline/node', fixture: 'node-faultline', expected: [] },
+  {
+    title: 'Express 5 + faultline/express, NODE_ENV unset',
+    fixture: 'express-faultline',
+    env: { NODE_ENV: undefined },
+    expected: [],
+  },
+  {
+    title: 'Express 5 + faultline/express, NODE_ENV=production',
+    fixture: 'express-faultline',
+    env: { NODE_ENV: 'production' },
+    expected: [],
+  },
+  { title: 'Fastify 5 + faultline/fastify', fixture: 'fastify-faultline', expected: [] },
+  { title: 'Koa 3 + faultline/koa', fixture: 'koa-faultline', expected: [] },
+  { title: 'Hono 4 + faultline/hono', fixture: 'hono-faultline', expected: [] },
 ];
 
 for (const c of [...UNPROTECTED, ...PROTECTED]) {
