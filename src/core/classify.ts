@@ -3,7 +3,7 @@
  * proxies, circular causes and 10 MB messages included. Every property read goes through `read`,
  * every string is bounded, and recursion is bounded in depth and count.
  */
-import type { ErrorSummary, Fault, Phase, PublicFault } from './fault.js';
+import type { ErrorSummary, Fault, Phase, PrivateFault, PublicFault } from './fault.js';
 import { isHttpError } from './http-error.js';
 import { newIncidentId } from './incident.js';
 import { isErrorStatus, statusCode, statusTitle } from './status.js';
@@ -72,6 +72,73 @@ function describe(value: unknown): string {
   }
 }
 
+/** The properties classification looks at, read once. */
+interface Snapshot {
+  isBoom: unknown;
+  output: unknown;
+  name: unknown;
+  code: unknown;
+  status: unknown;
+  statusCode: unknown;
+  expose: unknown;
+  headers: unknown;
+  message: unknown;
+  validation: unknown;
+  getResponse: unknown;
+  cause: unknown;
+  errors: unknown;
+}
+
+/**
+ * Reads every property classification needs. The fast path is one try block of named loads
+ * (monomorphic, cheap on the error hot path); if any getter or proxy trap throws, each property
+ * is read on its own so one hostile property does not hide the others.
+ */
+function snapshot(value: object): Snapshot {
+  const v = value as Record<string, unknown>;
+  try {
+    return {
+      isBoom: v.isBoom,
+      output: v.output,
+      name: v.name,
+      code: v.code,
+      status: v.status,
+      statusCode: v.statusCode,
+      expose: v.expose,
+      headers: v.headers,
+      message: v.message,
+      validation: v.validation,
+      getResponse: v.getResponse,
+      cause: v.cause,
+      errors: v.errors,
+    };
+  } catch {
+    return {
+      isBoom: read(v, 'isBoom'),
+      output: read(v, 'output'),
+      name: read(v, 'name'),
+      code: read(v, 'code'),
+      status: read(v, 'status'),
+      statusCode: read(v, 'statusCode'),
+      expose: read(v, 'expose'),
+      headers: read(v, 'headers'),
+      message: read(v, 'message'),
+      validation: read(v, 'validation'),
+      getResponse: read(v, 'getResponse'),
+      cause: read(v, 'cause'),
+      errors: read(v, 'errors'),
+    };
+  }
+}
+
+function isError(value: object): boolean {
+  try {
+    return value instanceof Error;
+  } catch {
+    return false;
+  }
+}
+
 function thrownType(value: unknown): string {
   if (value === null) return 'null';
   const t = typeof value;
@@ -83,31 +150,71 @@ function thrownType(value: unknown): string {
   }
 }
 
-function looksLikeError(value: unknown): boolean {
-  if (typeof value !== 'object' || value === null) return false;
-  try {
-    return value instanceof Error || typeof read(value, 'stack') === 'string';
-  } catch {
-    return false;
-  }
+/** An error's name, message and code, bounded. */
+function errorFields(sn: Snapshot): { name: string; message: string; code: string | undefined } {
+  const { code, message } = sn;
+  return {
+    name: str(sn.name, 200) ?? 'Error',
+    message: str(message, MAX_MESSAGE) ?? describe(message),
+    code:
+      typeof code === 'string' || typeof code === 'number' ? bound(String(code), 200) : undefined,
+  };
 }
 
-function summarize(value: unknown): ErrorSummary {
-  if (looksLikeError(value)) {
-    const code = read(value, 'code');
-    return {
-      name: str(read(value, 'name'), 200) ?? 'Error',
-      message: str(read(value, 'message'), MAX_MESSAGE) ?? describe(read(value, 'message')),
-      stack: str(read(value, 'stack'), MAX_STACK),
-      code:
-        typeof code === 'string' || typeof code === 'number' ? bound(String(code), 200) : undefined,
-    };
+/** True for Error instances and error-likes from other realms (objects with a string stack). */
+function errorLike(value: object): boolean {
+  return isError(value) || typeof read(value, 'stack') === 'string';
+}
+
+function summarize(value: unknown, snap?: Snapshot): ErrorSummary {
+  if (typeof value === 'object' && value !== null && errorLike(value)) {
+    return { ...errorFields(snap ?? snapshot(value)), stack: str(read(value, 'stack'), MAX_STACK) };
   }
   return { name: thrownType(value), message: describe(value), stack: undefined, code: undefined };
 }
 
+/**
+ * The private part of a fault. `stack` is read from the thrown value on first use: V8 formats a
+ * stack lazily and formatting costs microseconds, which a fault that storm control only counts
+ * never needs.
+ */
+class PrivateRecord implements PrivateFault {
+  #source: object | undefined;
+  #stack: string | undefined;
+
+  constructor(
+    readonly name: string,
+    readonly message: string,
+    readonly code: string | undefined,
+    readonly thrown: string,
+    readonly causes: readonly ErrorSummary[],
+    source: object | undefined,
+  ) {
+    this.#source = source;
+  }
+
+  get stack(): string | undefined {
+    if (this.#source !== undefined) {
+      this.#stack = str(read(this.#source, 'stack'), MAX_STACK);
+      this.#source = undefined;
+    }
+    return this.#stack;
+  }
+
+  /** Plain-object form, so JSON and spreads keep the stack. */
+  toJSON(): PrivateFault {
+    const { name, message, stack, code, thrown, causes } = this;
+    return { name, message, stack, code, thrown, causes };
+  }
+}
+
+const NO_CAUSES: readonly ErrorSummary[] = Object.freeze([]);
+
 /** The cause chain and AggregateError members, breadth-first, bounded, cycle-safe. */
-function causes(root: unknown): ErrorSummary[] {
+function causes(root: unknown, snap: Snapshot | undefined): readonly ErrorSummary[] {
+  // Most errors have neither a cause nor members: no allocation for them.
+  if (snap !== undefined && snap.cause === undefined && !Array.isArray(snap.errors))
+    return NO_CAUSES;
   const out: ErrorSummary[] = [];
   const seen = new Set<unknown>([root]);
   const queue: unknown[] = [];
@@ -143,8 +250,7 @@ interface Recognized {
 }
 
 /** Recognizes status-carrying errors of the ecosystem. */
-function recognize(value: unknown, ctx: ClassifyContext): Recognized | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
+function recognize(value: object, sn: Snapshot, ctx: ClassifyContext): Recognized | undefined {
   if (isHttpError(value)) {
     return {
       status: value.status,
@@ -156,48 +262,41 @@ function recognize(value: unknown, ctx: ClassifyContext): Recognized | undefined
     };
   }
   // Boom: output.statusCode / output.headers; Boom shows 4xx messages and hides 5xx ones.
-  if (read(value, 'isBoom') === true) {
-    const output = read(value, 'output');
-    const status = read(output, 'statusCode');
+  if (sn.isBoom === true) {
+    const status = read(sn.output, 'statusCode');
     if (isErrorStatus(status)) {
       return {
         status,
         expose: status < 500,
-        headers: read(output, 'headers'),
-        message: read(read(output, 'payload'), 'message'),
+        headers: read(sn.output, 'headers'),
+        message: read(read(sn.output, 'payload'), 'message'),
       };
     }
     return { status: 500, expose: false };
   }
-  const name = read(value, 'name');
+  const { name } = sn;
   if (name === 'TimeoutError') return { status: 504, expose: false };
-  if (name === 'AbortError' || read(value, 'code') === 'ABORT_ERR') {
+  if (name === 'AbortError' || sn.code === 'ABORT_ERR') {
     return ctx.clientClosed ? { status: 499, expose: false } : undefined;
   }
   // http-errors / body-parser / Express / Fastify / Koa / Hono HTTPException.
-  let status = read(value, 'status');
-  if (!isErrorStatus(status)) status = read(value, 'statusCode');
+  let status = sn.status;
+  if (!isErrorStatus(status)) status = sn.statusCode;
   if (!isErrorStatus(status)) return undefined;
-  const expose = read(value, 'expose');
+  const { expose, code } = sn;
   let exposed: boolean;
   if (typeof expose === 'boolean') exposed = expose && status < 500;
   else {
     // Fastify's own errors and validation errors, and Hono's HTTPException, carry messages
     // written for the client; anything else without an explicit `expose` stays private.
-    const code = read(value, 'code');
     exposed =
       status < 500 &&
       ((typeof code === 'string' && code.startsWith('FST_ERR_')) ||
-        Array.isArray(read(value, 'validation')) ||
+        Array.isArray(sn.validation) ||
         // Hono's HTTPException keeps the name 'Error'; its getResponse() gives it away.
-        typeof read(value, 'getResponse') === 'function');
+        typeof sn.getResponse === 'function');
   }
-  return {
-    status,
-    expose: exposed,
-    headers: read(value, 'headers'),
-    message: read(value, 'message'),
-  };
+  return { status, expose: exposed, headers: sn.headers, message: sn.message };
 }
 
 function publicHeaders(raw: unknown): Array<readonly [string, string]> {
@@ -237,7 +336,8 @@ const CODE_PATTERN = /^[a-z][a-z0-9_.-]{0,63}$/i;
  */
 export function toFault(thrown: unknown, ctx: ClassifyContext = {}): Fault {
   const phase = ctx.phase ?? 'handler';
-  const known = recognize(thrown, ctx);
+  const snap = typeof thrown === 'object' && thrown !== null ? snapshot(thrown) : undefined;
+  const known = snap === undefined ? undefined : recognize(thrown as object, snap, ctx);
   let status: number;
   if (known) status = known.status;
   else if (ctx.clientClosed) status = 499;
@@ -262,10 +362,24 @@ export function toFault(thrown: unknown, ctx: ClassifyContext = {}): Fault {
         : undefined,
     headers: publicHeaders(known?.headers),
   };
-  const summary = summarize(thrown);
+  let priv: PrivateFault;
+  if (snap !== undefined && errorLike(thrown as object)) {
+    const f = errorFields(snap);
+    priv = new PrivateRecord(
+      f.name,
+      f.message,
+      f.code,
+      thrownType(thrown),
+      causes(thrown, snap),
+      thrown as object,
+    );
+  } else {
+    const summary = summarize(thrown, snap);
+    priv = { ...summary, thrown: thrownType(thrown), causes: causes(thrown, snap) };
+  }
   return {
     public: pub,
-    private: { ...summary, thrown: thrownType(thrown), causes: causes(thrown) },
+    private: priv,
     phase,
     cause: thrown,
   };

@@ -9,6 +9,7 @@ import { Scrubber, splitTarget } from './scrub.js';
 import {
   faultFingerprint,
   fingerprintHex,
+  quickKey,
   routeKey,
   StormControl,
   type StormHooks,
@@ -68,6 +69,7 @@ interface Sample {
 const EPOCH_MS = 1e12;
 // Causes are context: shorter than the top error's 8 KiB message and 16 KiB stack, so a record
 // stays under ~90 KiB even with the 10 causes classify keeps.
+const MAX_QUICK = 10_000;
 const MAX_CAUSE_MESSAGE = 2 * 1024;
 const MAX_CAUSE_STACK = 4 * 1024;
 
@@ -91,6 +93,8 @@ export class Reporter {
   readonly #logger: LoggerLike | undefined;
   readonly #scrubber: Scrubber;
   readonly #storm: StormControl<Sample> | undefined;
+  /** quickKey -> full fingerprint of the fault last counted under it (bounded). */
+  readonly #quick = new Map<string, number>();
 
   constructor(logger: LoggerLike | undefined, options: ReporterOptions = {}) {
     this.#logger = logger;
@@ -142,6 +146,10 @@ export class Reporter {
     const storm = this.#storm;
     if (storm !== undefined) {
       const route = routeKey(req?.route, target?.path ?? '-');
+      // Repeats of a fault already counted in an open window skip the stack (see quickKey).
+      const quick = quickKey(fault, route);
+      const known = this.#quick.get(quick);
+      if (known !== undefined && storm.countIfOpen(known, incident)) return false;
       fingerprint = faultFingerprint(fault, route);
       const sample: Sample = {
         logger,
@@ -153,7 +161,11 @@ export class Reporter {
         name: fault.private.name,
         incident,
       };
-      if (!storm.admit(fingerprint, incident, sample)) return false;
+      if (!storm.admit(fingerprint, incident, sample)) {
+        if (this.#quick.size >= MAX_QUICK) this.#quick.clear();
+        this.#quick.set(quick, fingerprint);
+        return false;
+      }
     }
     const s = this.#scrubber;
     const p = fault.private;

@@ -95,6 +95,22 @@ export class StormControl<T> {
   }
 
   /**
+   * Counts one more occurrence of `fingerprint` if its window is open; false (and nothing
+   * recorded) otherwise. Lets a caller that already knows the fingerprint skip computing it.
+   */
+  countIfOpen(fingerprint: number, incident: string | undefined): boolean {
+    const entry = this.#young.get(fingerprint) ?? this.#old.get(fingerprint);
+    if (entry === undefined) return false;
+    const now = this.#now();
+    if (now - entry.since >= this.#settings.windowMs) return false;
+    entry.count++;
+    if (entry.firstIncident === undefined) entry.firstIncident = incident;
+    entry.lastIncident = incident;
+    entry.until = now;
+    return true;
+  }
+
+  /**
    * Records one occurrence. True when it opens a window and should be logged in full; false when
    * it was only counted. `sample` is kept for the summary (only the first one of a window).
    */
@@ -263,6 +279,20 @@ export function routeKey(route: string | undefined, path: string): string {
     }
   }
   return segments.join('/');
+}
+
+const DIGITS = /[0-9]+/g;
+
+/**
+ * A cheap key that needs no stack: status, code, phase, error type and code, route and the first
+ * 120 characters of the message with digits folded. Reading `stack` makes V8 format it (several
+ * microseconds); in an error storm the reporter maps this key to the full fingerprint of the
+ * fault it last counted and, while that window is open, counts repeats without formatting.
+ */
+export function quickKey(fault: Fault, route: string): string {
+  const p = fault.private;
+  const message = p.message.length > 120 ? p.message.slice(0, 120) : p.message;
+  return `${fault.public.status}|${fault.public.code}|${fault.phase}|${p.thrown}|${p.name}|${p.code ?? ''}|${route}|${message.replace(DIGITS, '#')}`;
 }
 
 /**

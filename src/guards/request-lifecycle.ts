@@ -17,19 +17,32 @@ export interface LifecycleHooks {
   onDone?(req: NodeRequest, res: NodeResponse): void;
 }
 
-interface RequestState {
-  controller: AbortController | undefined;
-  timer: ReturnType<typeof setTimeout> | undefined;
-  readonly res: NodeResponse;
-  readonly hooks: LifecycleHooks;
+/**
+ * Per-request state, kept under a symbol on the request and the response rather than in a
+ * WeakMap: this runs on every request, and ephemeron tables cost GC time under load.
+ */
+class RequestState {
+  controller: AbortController | undefined = undefined;
+  timer: ReturnType<typeof setTimeout> | undefined = undefined;
   /** The outcome was recorded already (499 or deadline): later failures are not logged again. */
-  settled: 'aborted' | 'deadline' | undefined;
-  done: boolean;
+  settled: 'aborted' | 'deadline' | undefined = undefined;
+  done = false;
   /** performance.now() when tracking began: the log record's duration. */
-  readonly start: number;
+  readonly start = performance.now();
+
+  constructor(
+    readonly req: NodeRequest,
+    readonly res: NodeResponse,
+    readonly hooks: LifecycleHooks,
+  ) {}
 }
 
-const states = new WeakMap<object, RequestState>();
+const STATE = Symbol('faultline.request-state');
+type Tracked = { [STATE]?: RequestState };
+
+function stateOf(target: object): RequestState | undefined {
+  return (target as Tracked)[STATE];
+}
 
 function clientClosedReason(): DOMException {
   return new DOMException(
@@ -63,6 +76,20 @@ function arm(req: NodeRequest, state: RequestState, ms: number): void {
   state.timer.unref?.();
 }
 
+/** One shared listener (no closure per request); `this` is the response. */
+function onResponseClose(this: NodeResponse): void {
+  const state = stateOf(this);
+  if (state === undefined) return;
+  state.done = true;
+  if (state.timer !== undefined) clearTimeout(state.timer);
+  if (!this.writableFinished && state.settled === undefined) {
+    state.settled = 'aborted';
+    abort(state, clientClosedReason());
+    state.hooks.onClientAbort(state.req, this);
+  }
+  state.hooks.onDone?.(state.req, this);
+}
+
 /** Starts tracking a request. `deadlineMs` undefined: no deadline. */
 export function trackRequest(
   req: NodeRequest,
@@ -70,27 +97,11 @@ export function trackRequest(
   deadlineMs: number | undefined,
   hooks: LifecycleHooks,
 ): void {
-  const state: RequestState = {
-    start: performance.now(),
-    controller: undefined,
-    timer: undefined,
-    res,
-    hooks,
-    settled: undefined,
-    done: false,
-  };
-  states.set(req, state);
+  const state = new RequestState(req, res, hooks);
+  (req as Tracked)[STATE] = state;
+  (res as Tracked)[STATE] = state;
   if (deadlineMs !== undefined) arm(req, state, deadlineMs);
-  (res as ServerResponse).once('close', () => {
-    state.done = true;
-    if (state.timer !== undefined) clearTimeout(state.timer);
-    if (!res.writableFinished && state.settled === undefined) {
-      state.settled = 'aborted';
-      abort(state, clientClosedReason());
-      hooks.onClientAbort(req, res);
-    }
-    hooks.onDone?.(req, res);
-  });
+  (res as ServerResponse).on('close', onResponseClose);
 }
 
 /**
@@ -100,7 +111,7 @@ export function trackRequest(
  * const rows = await db.query(sql, { signal: abortSignal(req) });
  */
 export function abortSignal(req: object): AbortSignal {
-  const state = states.get(req);
+  const state = stateOf(req);
   if (state === undefined) return new AbortController().signal;
   if (state.controller === undefined) {
     state.controller = new AbortController();
@@ -116,7 +127,7 @@ export function abortSignal(req: object): AbortSignal {
  * setDeadline(req, 60_000); // this report may take a minute
  */
 export function setDeadline(req: NodeRequest, ms: number | false): void {
-  const state = states.get(req);
+  const state = stateOf(req);
   if (state === undefined || state.done) return;
   if (ms === false) {
     if (state.timer !== undefined) clearTimeout(state.timer);
@@ -128,12 +139,12 @@ export function setDeadline(req: NodeRequest, ms: number | false): void {
 
 /** performance.now() when the request began, when faultline tracks it. */
 export function startedAt(req: object): number | undefined {
-  return states.get(req)?.start;
+  return stateOf(req)?.start;
 }
 
 /** How the request ended early, if it did: the client left, or the deadline answered it. */
 export function settledAs(req: object): 'aborted' | 'deadline' | undefined {
-  return states.get(req)?.settled;
+  return stateOf(req)?.settled;
 }
 
 /**

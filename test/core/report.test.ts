@@ -138,3 +138,43 @@ describe('Reporter records', () => {
     expect(d).toBeLessThan(5000);
   });
 });
+
+describe('storm control without formatting stacks', () => {
+  it('counts repeats of a fault without making V8 format their stacks, and keeps exact counts', async () => {
+    const { createFaultline } = await import('../../src/core/pipeline.js');
+    const mem = memoryLogger();
+    const fl = createFaultline({ logger: mem.logger, telemetry: false });
+    const req: RequestInfo = {
+      method: 'GET',
+      url: '/orders/7',
+      headers: {},
+      remoteAddress: undefined,
+      requestId: undefined,
+    };
+    let formatted = 0;
+    const original = Error.prepareStackTrace;
+    Error.prepareStackTrace = (err, frames) => {
+      formatted++;
+      return original ? original(err, frames) : `${err}\n    at ${frames.join('\n    at ')}`;
+    };
+    try {
+      const fail = () => fl.respond(new Error('order 7 not loaded'), req);
+      for (let i = 0; i < 1000; i++) fail();
+    } finally {
+      Error.prepareStackTrace = original;
+    }
+    fl.flush();
+    const records = mem.records();
+    // The first fault is logged in full (stack formatted); the second computes the full
+    // fingerprint once; the other 998 are counted from the quick key.
+    expect(formatted).toBeLessThanOrEqual(2);
+    expect(
+      records.filter(
+        (r) => r.error !== undefined && (r as { storm?: unknown }).storm === undefined,
+      ),
+    ).toHaveLength(1);
+    expect((records[0]?.error as { stack: string }).stack).toContain('report.test');
+    const summary = records.find((r) => r.storm !== undefined) as { storm: { count: number } };
+    expect(summary.storm.count).toBe(1000);
+  });
+});
