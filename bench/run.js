@@ -207,4 +207,4 @@ const table = [
 const md = `${header}\n\n${table}\n${notes.length ? `\n${notes.join('\n')}\n` : ''}`;
 console.log(md);
 console.log(`(${((Date.now() - started) / 1000).toFixed(0)} s)`);
-writeFileSync(new URL(`./results/${SMOKE ? 'smoke' : 'latest'}.md`, import.meta.url), md);
+writeFileSync(new URL(`./results/${SMOKE ? 'server-smoke' : 'latest'}.md`, import.meta.url), md);

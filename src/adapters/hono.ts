@@ -47,11 +47,11 @@ function requestInfo(fl: Faultline, c: Context): FaultRequest {
  */
 function takeHeaders(c: Context): Headers {
   const taken = new Headers(c.res.headers);
-  try {
-    for (const name of [...c.res.headers.keys()]) c.res.headers.delete(name);
-  } catch {
-    c.res = undefined; // Immutable headers (a fetched response): drop the response instead.
-  }
+  // Forget the handler's response rather than empty it: setting ours then needs no merge (Hono
+  // copies every old header into a rebuilt Response, a full undici Response per error).
+  c.res = undefined;
+  // The setter marks the context finalized; ours is not sent yet.
+  c.finalized = false;
   return taken;
 }
 

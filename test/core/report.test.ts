@@ -173,7 +173,7 @@ describe('storm control without formatting stacks', () => {
         (r) => r.error !== undefined && (r as { storm?: unknown }).storm === undefined,
       ),
     ).toHaveLength(1);
-    expect((records[0]?.error as { stack: string }).stack).toContain('report.test');
+    expect((records[0] as { error: { stack: string } }).error.stack).toContain('report.test');
     const summary = records.find((r) => r.storm !== undefined) as { storm: { count: number } };
     expect(summary.storm.count).toBe(1000);
   });

@@ -128,3 +128,24 @@ describe('client abort (499)', () => {
     expect(records.some((r) => (r.level as number) >= 50)).toBe(false);
   });
 });
+
+describe('guards on a framework app wrapped by handle()', () => {
+  it('Express inside fl.handle(): a hanging route gets the deadline 503 and its signal aborts', async () => {
+    const { default: express } = await import('express');
+    const { faultline: expressFaultline } = await import('../../src/adapters/express.js');
+    const fl = expressFaultline({ logger: false, deadline: 80 });
+    const app = express();
+    let signal: AbortSignal | undefined;
+    app.get('/hang', (req, _res) => {
+      signal = abortSignal(req);
+    });
+    app.use(fl.notFound);
+    app.use(fl.errorHandler);
+    const s = await listen(http.createServer(fl.faultline.handle((req, res) => app(req, res))));
+    closers.push(s.close);
+    const res = await fetch(`${s.url}/hang`);
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('5');
+    expect(signal?.aborted).toBe(true);
+  });
+});

@@ -1,0 +1,230 @@
+/**
+ * node-faultline: faultline on Node's request/response objects (node:http, and node:http2's
+ * compatibility API): the error path (answer, cut, or internal redirect), the request lifecycle
+ * guards and the process guard. `faultline/node` and the Node-based framework adapters use it.
+ */
+import type { Server as HttpServer, IncomingMessage, ServerResponse } from 'node:http';
+import { ProcessGuard, type ProcessGuardOptions } from '../guards/process-guard.js';
+import { requestContext } from '../guards/request-context.js';
+import {
+  type LifecycleHooks,
+  settledAs,
+  silence,
+  startedAt,
+  trackRequest,
+} from '../guards/request-lifecycle.js';
+import type { ClassifyContext } from './classify.js';
+import {
+  breakResponse,
+  deliverLastResort,
+  deliverNode,
+  type NodeRequest,
+  type NodeResponse,
+} from './deliver-node.js';
+import { HttpError } from './http-error.js';
+import { errorContext, internalRedirect } from './internal-redirect.js';
+import { answerParseError, type ClientError, type ClientSocket } from './parse-error.js';
+import { Faultline, type FaultRequest, flushLogger, LAST_RESORT } from './pipeline.js';
+import { requestLogger } from './request-logger.js';
+
+/** A request handler as node:http calls it; it may return a promise. */
+export type NodeHandler<
+  Req extends NodeRequest = IncomingMessage,
+  Res extends NodeResponse = ServerResponse,
+> = (req: Req, res: Res) => unknown;
+
+/** Options of {@link NodeFaultline.fail}. */
+export interface FailOptions extends ClassifyContext {
+  /** Re-dispatches the request for internal-route error documents (the app's handler). */
+  dispatch?: (req: NodeRequest, res: NodeResponse) => unknown;
+}
+
+/** faultline for node:http servers. Create once at startup. */
+export class NodeFaultline extends Faultline {
+  /** Request data for the core, from a Node request (with pino-http's `req.log`, if any). */
+  requestInfo(req: NodeRequest): FaultRequest {
+    return {
+      method: req.method ?? 'GET',
+      url: req.url ?? '/',
+      headers: req.headers,
+      remoteAddress: req.socket?.remoteAddress,
+      requestId: this.requestId(req.headers),
+      startTime: startedAt(req),
+      logger: requestLogger(this, (req as { log?: unknown }).log),
+    };
+  }
+
+  #guard: ProcessGuard | undefined;
+  readonly #hooks: LifecycleHooks = {
+    onDeadline: (req, res) => {
+      const { status, retryAfter } = this.options.deadline ?? { status: 503, retryAfter: 5 };
+      const err = new HttpError(status, 'request deadline exceeded', {
+        headers: { 'retry-after': retryAfter },
+      });
+      this.#answer(err, req, res, { phase: 'deadline' });
+      silence(res);
+    },
+    onClientAbort: (req) => {
+      const abort = new DOMException('client closed request', 'AbortError');
+      this.report(
+        this.classify(abort, { clientClosed: true, phase: 'abort' }),
+        this.requestInfo(req),
+      );
+    },
+    onDone: (_req, res) => this.#guard?.inFlight.delete(res),
+  };
+
+  /**
+   * Answers `res` for `thrown`: the error response when headers were not sent yet, a cut
+   * connection when they were (HTTP/2: the stream is reset with INTERNAL_ERROR). `options.phase`
+   * names where the failure happened (e.g. `'not_found'` for a router's fallback);
+   * `options.dispatch` serves internal-route error documents. Never throws. A request already
+   * answered by its deadline, or whose client left (recorded as 499), is not answered again.
+   */
+  fail(thrown: unknown, req: NodeRequest, res: NodeResponse, options: FailOptions = {}): void {
+    if (settledAs(req) !== undefined) return;
+    const { dispatch, ...ctx } = options;
+    this.#answer(thrown, req, res, ctx, dispatch);
+  }
+
+  #answer(
+    thrown: unknown,
+    req: NodeRequest,
+    res: NodeResponse,
+    ctx: ClassifyContext,
+    dispatch?: (req: NodeRequest, res: NodeResponse) => unknown,
+  ): void {
+    try {
+      const info = this.requestInfo(req);
+      if (res.headersSent || res.writableEnded) {
+        this.report(this.classify(thrown, { ...ctx, phase: 'stream' }), info);
+        if (!res.writableEnded) breakResponse(res);
+        return;
+      }
+      // HTTP/2 compatibility: `req.socket.destroyed` reflects the request's own stream.
+      const clientClosed = req.socket?.destroyed === true;
+      if (clientClosed) {
+        // Nothing can be written to a dead socket; the failure is still recorded (as 499).
+        this.report(this.classify(thrown, { ...ctx, clientClosed }), info);
+        return;
+      }
+      // Inside an error route already: no second error document (recursive_error_pages off).
+      const nested = errorContext(req) !== undefined;
+      const response = this.respond(thrown, info, ctx, { documents: !nested });
+      const keep = this.options.preserveHeaders;
+      if (response.route !== undefined && dispatch !== undefined && response.fault !== undefined) {
+        const fault = response.fault;
+        internalRedirect(
+          req,
+          res,
+          { ...response, route: response.route },
+          keep,
+          dispatch,
+          (routeError) => {
+            this.report(this.classify(routeError), info);
+            deliverNode(req, res, this.render(fault, info, { documents: false }), keep);
+          },
+        );
+        return;
+      }
+      deliverNode(req, res, response, keep);
+    } catch {
+      try {
+        deliverLastResort(res, LAST_RESORT);
+      } catch {
+        breakResponse(res);
+      }
+    }
+  }
+
+  /**
+   * Installs the process guard: on an uncaught exception or unhandled rejection the failing
+   * request gets its 500, the servers drain within `graceMs`, the log is flushed and the process
+   * exits 1; SIGTERM/SIGINT drain the same way and exit 0. One per process; explicit by design.
+   * @example
+   * const fl = faultline();
+   * const server = fl.attach(http.createServer(fl.handle(app))).listen(3000);
+   * fl.guardProcess({ servers: server, graceMs: 10_000 });
+   */
+  guardProcess(options: ProcessGuardOptions): ProcessGuard {
+    this.#guard?.uninstall();
+    this.#guard = new ProcessGuard(
+      {
+        failRequest: (err, { req, res }) =>
+          this.#answer(err, req as NodeRequest, res, { phase: 'process' }),
+        reportProcessFault: (err) =>
+          this.report(this.classify(err, { phase: 'process' }), undefined),
+        flush: () => flushLogger(this.options.logger),
+      },
+      options,
+    );
+    return this.#guard;
+  }
+
+  /**
+   * Wraps a handler: sync throws and rejected promises become error responses.
+   * @example
+   * const fl = faultline();
+   * http.createServer(fl.handle(async (req, res) => { throw new Error('boom'); })).listen(3000);
+   */
+  handle<Req extends NodeRequest = IncomingMessage, Res extends NodeResponse = ServerResponse>(
+    handler: NodeHandler<Req, Res>,
+  ): (req: Req, res: Res) => void {
+    const dispatch = handler as (req: NodeRequest, res: NodeResponse) => unknown;
+    const fail = (err: unknown, req: Req, res: Res): void => this.fail(err, req, res, { dispatch });
+    const deadlineMs = this.options.deadline?.ms;
+    const hooks = this.#hooks;
+    const guarded = (): ProcessGuard | undefined => this.#guard;
+    return function faultlineHandler(req, res) {
+      const guard = guarded();
+      if (guard?.draining) {
+        // Shutting down: a request on a kept-alive socket is refused and the socket closed.
+        if ('shouldKeepAlive' in res) (res as { shouldKeepAlive: boolean }).shouldKeepAlive = false;
+        fail(new HttpError(503, 'shutting down', { headers: { 'retry-after': 1 } }), req, res);
+        return;
+      }
+      trackRequest(req, res, deadlineMs, hooks);
+      let result: unknown;
+      try {
+        if (guard === undefined) result = handler(req, res);
+        else {
+          guard.inFlight.add(res);
+          result = requestContext.run({ req, res }, handler, req, res);
+        }
+      } catch (err) {
+        fail(err, req, res);
+        return;
+      }
+      if (
+        result !== null &&
+        typeof result === 'object' &&
+        typeof (result as Promise<unknown>).then === 'function'
+      ) {
+        (result as Promise<unknown>).then(undefined, (err: unknown) => fail(err, req, res));
+      }
+    };
+  }
+
+  /**
+   * Makes the server answer Node's parser errors in faultline's format: 400 for malformed
+   * requests, 431 for oversized headers, 501 for unknown methods, 408 for request timeouts.
+   * Returns the server.
+   */
+  attach<S extends HttpServer>(server: S): S {
+    server.on('clientError', (err: ClientError, socket: ClientSocket) =>
+      this.clientError(err, socket),
+    );
+    return server;
+  }
+
+  /**
+   * Answers one of Node's parser errors on its socket, as {@link attach} does: for servers whose
+   * framework owns the `'clientError'` listener (Fastify's `clientErrorHandler` option). Never
+   * throws; a socket that cannot be answered is destroyed.
+   * @example
+   * const app = Fastify({ clientErrorHandler: (err, socket) => fl.clientError(err, socket) });
+   */
+  clientError(err: ClientError, socket: ClientSocket): void {
+    answerParseError(this, err, socket);
+  }
+}
