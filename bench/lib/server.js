@@ -8,10 +8,10 @@ import { fileURLToPath } from 'node:url';
 
 const APP = fileURLToPath(new URL('../servers/app.js', import.meta.url));
 
-export async function startServer(stack, mode) {
+export async function startServer(stack, mode, nodeArgs = []) {
   const logFile = join(tmpdir(), `faultline-bench-${stack}-${mode}-${process.pid}.log`);
   const log = openSync(logFile, 'w');
-  const child = spawn(process.execPath, [APP], {
+  const child = spawn(process.execPath, [...nodeArgs, APP], {
     env: { ...process.env, STACK: stack, MODE: mode, NODE_ENV: 'production' },
     stdio: ['ignore', 'pipe', log],
   });
@@ -33,6 +33,11 @@ export async function startServer(stack, mode) {
   return {
     url: `http://127.0.0.1:${port}/`,
     logFile,
+    /** Live heap after a full GC, in MB (servers started with --expose-gc that serve /__heap). */
+    async heapMB() {
+      const res = await fetch(`http://127.0.0.1:${port}/__heap`);
+      return Number(await res.text()) / 2 ** 20;
+    },
     rssMB() {
       try {
         const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');

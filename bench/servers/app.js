@@ -36,7 +36,13 @@ async function main() {
       listen(
         fl.attach(
           http.createServer(
-            fl.handle((_req, res) => {
+            fl.handle((req, res) => {
+              // The storm scenario asks for the live heap after a full GC (needs --expose-gc).
+              if (req.url === '/__heap' && typeof globalThis.gc === 'function') {
+                globalThis.gc();
+                res.end(String(process.memoryUsage().heapUsed));
+                return;
+              }
               if (boom) throw new Error('boom');
               res.writeHead(200, { 'content-type': 'text/plain' });
               res.end(HELLO);

@@ -113,20 +113,32 @@ function snapshot(value: object): Snapshot {
       errors: v.errors,
     };
   } catch {
+    // A revoked proxy, or a trap that always throws: every read would throw (and each thrown
+    // error captures a stack), so two failed probes end the reading.
+    let failures = 0;
+    const get = (key: string): unknown => {
+      if (failures >= 2) return undefined;
+      try {
+        return v[key];
+      } catch {
+        failures++;
+        return undefined;
+      }
+    };
     return {
-      isBoom: read(v, 'isBoom'),
-      output: read(v, 'output'),
-      name: read(v, 'name'),
-      code: read(v, 'code'),
-      status: read(v, 'status'),
-      statusCode: read(v, 'statusCode'),
-      expose: read(v, 'expose'),
-      headers: read(v, 'headers'),
-      message: read(v, 'message'),
-      validation: read(v, 'validation'),
-      getResponse: read(v, 'getResponse'),
-      cause: read(v, 'cause'),
-      errors: read(v, 'errors'),
+      name: get('name'),
+      message: get('message'),
+      isBoom: get('isBoom'),
+      output: get('output'),
+      code: get('code'),
+      status: get('status'),
+      statusCode: get('statusCode'),
+      expose: get('expose'),
+      headers: get('headers'),
+      validation: get('validation'),
+      getResponse: get('getResponse'),
+      cause: get('cause'),
+      errors: get('errors'),
     };
   }
 }
