@@ -1,19 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { compileDocuments, compileTemplate, fillBody } from '../../src/core/error-documents.js';
-import { FaultlineConfigError } from '../../src/core/errors.js';
+import { configError } from '../support/config-error.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/errors/', import.meta.url));
-
-function configError(fn: () => unknown): FaultlineConfigError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof FaultlineConfigError) return err;
-    throw err;
-  }
-  throw new Error('expected a FaultlineConfigError');
-}
 
 describe('compileDocuments', () => {
   it('reads strings as Apache does: URL -> redirect, /path -> route, else literal', () => {

@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FaultlineConfigError } from '../../src/core/errors.js';
 import { resolveOptions } from '../../src/core/options.js';
-
-function configError(fn: () => unknown): FaultlineConfigError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof FaultlineConfigError) return err;
-    throw err;
-  }
-  throw new Error('expected a FaultlineConfigError');
-}
+import { configError } from '../support/config-error.js';
 
 describe('resolveOptions', () => {
   it('applies safe defaults', () => {
