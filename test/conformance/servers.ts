@@ -64,6 +64,23 @@ export const failures = {
   methodNotAllowed: () => httpErrors.methodNotAllowed(undefined, { headers: { Allow: 'POST' } }),
 };
 
+/**
+ * Routes that only throw, registered the same way on every router with `get(path, handler)`
+ * (Express, Fastify, Hono). Framework-native variants stay in each app.
+ */
+const THROWING_ROUTES: ReadonlyArray<readonly [path: string, failure: () => unknown]> = [
+  ['/sync', failures.sync],
+  ['/non-error', failures.nonError],
+  ['/unexposed-4xx', failures.unexposed],
+  ['/unavailable', failures.unavailable],
+];
+
+function throwing(failure: () => unknown): () => never {
+  return () => {
+    throw failure();
+  };
+}
+
 export const FIRST_PART = 'first part of the body\n';
 const TEXT = 'text/plain; charset=utf-8';
 
@@ -199,9 +216,7 @@ function expressFactory(express: typeof express5, v4: boolean): Factory {
             p?.catch(next);
           }
         : fn;
-    app.get('/sync', () => {
-      throw failures.sync();
-    });
+    for (const [path, failure] of THROWING_ROUTES) app.get(path, throwing(failure));
     app.get(
       '/async',
       route(async () => {
@@ -209,17 +224,8 @@ function expressFactory(express: typeof express5, v4: boolean): Factory {
         throw failures.async();
       }),
     );
-    app.get('/non-error', () => {
-      throw failures.nonError();
-    });
     app.get('/exposed', () => {
       throw failures.exposed();
-    });
-    app.get('/unexposed-4xx', () => {
-      throw failures.unexposed();
-    });
-    app.get('/unavailable', () => {
-      throw failures.unavailable();
     });
     app.get('/secret', () => {
       throw failures.secret();
@@ -251,24 +257,13 @@ function fastifyFactory(h2: boolean): Factory {
       h2 ? Fastify({ logger: false, http2: true }) : Fastify({ logger: false })
     ) as FastifyInstance;
     await app.register(fastifyFaultline(options));
-    app.get('/sync', () => {
-      throw failures.sync();
-    });
+    for (const [path, failure] of THROWING_ROUTES) app.get(path, throwing(failure));
     app.get('/async', async () => {
       await delay(2);
       throw failures.async();
     });
-    app.get('/non-error', () => {
-      throw failures.nonError();
-    });
     app.get('/exposed', () => {
       throw failures.exposed();
-    });
-    app.get('/unexposed-4xx', () => {
-      throw failures.unexposed();
-    });
-    app.get('/unavailable', () => {
-      throw failures.unavailable();
     });
     app.get('/secret', async () => {
       throw failures.secret();
@@ -364,25 +359,14 @@ export function honoApp(options: FaultlineOptions): Hono {
   const fl = honoFaultline(options);
   const app = new Hono();
   app.use(fl.middleware);
-  app.get('/sync', () => {
-    throw failures.sync();
-  });
+  for (const [path, failure] of THROWING_ROUTES) app.get(path, throwing(failure));
   app.get('/async', async () => {
     await delay(2);
     throw failures.async();
   });
-  app.get('/non-error', () => {
-    throw failures.nonError();
-  });
   app.get('/exposed', () => {
     // Hono's own way: HTTPException without a response of its own.
     throw new HTTPException(422, { message: failures.exposedMessage });
-  });
-  app.get('/unexposed-4xx', () => {
-    throw failures.unexposed();
-  });
-  app.get('/unavailable', () => {
-    throw failures.unavailable();
   });
   app.get('/secret', () => {
     throw failures.secret();
