@@ -1,6 +1,6 @@
 /**
  * config-file: `faultline.config.json` (or an ESM `.js`/`.mjs` module whose default export is the
- * options) for the CLI and the demo. Same schema as the options object (schema/
+ * options, or `.ts`/`.mts` on a Node that strips types: 22.18+, 23.6+) for the CLI and the demo. Same schema as the options object (schema/
  * faultline.config.schema.json); relative paths start at the file's directory.
  */
 import { readFileSync } from 'node:fs';
@@ -36,11 +36,21 @@ export async function loadConfigFile(file: string): Promise<FaultlineOptions> {
     }
   } else if (ext === '.js' || ext === '.mjs') {
     value = ((await import(pathToFileURL(path).href)) as { default?: unknown }).default;
+  } else if (ext === '.ts' || ext === '.mts') {
+    // Node strips types itself from 22.18 and 23.6 on; earlier lines would need a loader.
+    if (!(process.features as { typescript?: unknown }).typescript) {
+      throw new FaultlineConfigError(
+        'config',
+        `file ${path} is TypeScript, which Node ${process.version} cannot load without a loader`,
+        'use Node 22.18 or later (it strips types), or write faultline.config.mjs or .json',
+      );
+    }
+    value = ((await import(pathToFileURL(path).href)) as { default?: unknown }).default;
   } else {
     throw new FaultlineConfigError(
       'config',
       `file ${path} has an unsupported extension "${ext}"`,
-      'use faultline.config.json, or an ESM .js/.mjs file with a default export',
+      'use faultline.config.json, an ESM .js/.mjs file with a default export, or .ts on Node 22.18+',
     );
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {

@@ -4,7 +4,9 @@
  */
 import { constants as h2 } from 'node:http2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runtimeMissing } from '../support/runtimes.js';
 import { type Client, clientFor, type Normalized, normalize } from './client.js';
+import { RUNTIME_TARGETS, startOn } from './runtimes.js';
 import { CANARY, DEVIATIONS, deviationFor, SCENARIOS } from './scenarios.js';
 import { ADAPTERS, node, type Started } from './servers.js';
 
@@ -32,12 +34,12 @@ describe('the scenario table', () => {
   });
 });
 
-for (const [name, factory] of Object.entries(ADAPTERS)) {
+function conformance(name: string, start: () => Promise<Started>): void {
   describe(`conformance: ${name}`, () => {
     let server: Started;
     let client: Client;
     beforeAll(async () => {
-      server = await factory({ logger: false });
+      server = await start();
       client = clientFor(server);
     });
     afterAll(async () => {
@@ -71,4 +73,18 @@ for (const [name, factory] of Object.entries(ADAPTERS)) {
       });
     }
   });
+}
+
+for (const [name, factory] of Object.entries(ADAPTERS))
+  conformance(name, () => factory({ logger: false }));
+
+// The Fetch-style apps on Bun's and Deno's own servers: same table, same answers as on Node.
+for (const [name, { runtime, app }] of Object.entries(RUNTIME_TARGETS)) {
+  const missing = runtimeMissing(runtime);
+  if (missing === undefined) conformance(name, () => startOn(runtime, app));
+  else if (process.env.FAULTLINE_REQUIRE_ALL === '1')
+    it(`conformance: ${name} requires ${runtime}`, () => {
+      throw new Error(missing);
+    });
+  else describe.skip(`conformance: ${name} [skipped: ${missing}]`, () => {});
 }

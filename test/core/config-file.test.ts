@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../../src/core/config-file.js';
 import { FaultlineConfigError } from '../../src/core/errors.js';
 import { OPTION_KEYS, resolveOptions } from '../../src/core/options.js';
+import { ensureBuilt, ROOT } from '../support/built.js';
 
 const schema = JSON.parse(
   readFileSync(new URL('../../schema/faultline.config.schema.json', import.meta.url), 'utf8'),
@@ -34,6 +36,26 @@ describe('config file', () => {
   it('loads an ESM module default export', async () => {
     const path = write('faultline.config.mjs', 'export default { debug: true };');
     expect(await loadConfigFile(path)).toEqual({ root: dir, debug: true });
+  });
+
+  // Node itself loads the file (a child process on the built package, not vitest's transform).
+  // Both branches run in CI: the main suite on Node 20 (no type stripping), the matrix on 22/24/26.
+  it('loads faultline.config.ts where Node strips types, and says what to do where it cannot', () => {
+    ensureBuilt();
+    const path = write(
+      'faultline.config.ts',
+      "const documents: Record<string, string> = { '503': 'down' };\nexport default { errorDocuments: documents };",
+    );
+    const script = `import { loadConfigFile } from ${JSON.stringify(`${ROOT}dist/core/config-file.js`)};
+      loadConfigFile(${JSON.stringify(path)}).then((o) => console.log(JSON.stringify(o)), (e) => console.log(e.message));`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+    });
+    if ((process.features as { typescript?: unknown }).typescript) {
+      expect(JSON.parse(out)).toEqual({ root: dir, errorDocuments: { '503': 'down' } });
+    } else {
+      expect(out).toMatch(/cannot load without a loader.*Fix: use Node 22\.18 or later/);
+    }
   });
 
   it('names the file and the fix for unreadable, invalid or unsupported files', async () => {
