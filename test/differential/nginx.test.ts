@@ -20,6 +20,7 @@ import {
 } from '../support/faultline-site.js';
 import { startNginx } from '../support/nginx.js';
 import { describeWith } from '../support/programs.js';
+import { rawRequest } from '../support/raw-http.js';
 import type { RunningServer } from '../support/server-process.js';
 
 /** What a browser sends; faultline answers API clients (`*\/*`) differently by design. */
@@ -85,6 +86,15 @@ const DELIBERATE_DIFFERENCES = {
     check: (fl: Shape, ng: Shape, original: number) => {
       expect(fl.status).toBe(original);
       expect(ng.status).not.toBe(original);
+    },
+  },
+  unknownMethod: {
+    what: "a well-formed request line with an unknown method (BREW / HTTP/1.1) is 501 in faultline; nginx's static handler answers 405",
+    reason:
+      'RFC 9110 §9.1: a method the server does not recognize is 501 Not Implemented (as Apache answers); 405 claims the method exists but not here',
+    check: (fl: string, ng: string) => {
+      expect(fl).toMatch(/^HTTP\/1\.1 501 Not Implemented\r\n/);
+      expect(ng).toMatch(/^HTTP\/1\.1 405 Not Allowed\r\n/);
     },
   },
   apiClients: {
@@ -289,5 +299,24 @@ describeWith(['nginx'], 'differential: faultline errorDocuments vs nginx error_p
     // An internal route is the app's own answer: it is served whatever the client accepts.
     const { ng, fl } = await both('list', '/list/503', { headers: { accept: '*/*' } });
     expect(compared(fl)).toEqual(compared(ng));
+  });
+
+  it('parser errors: a line with no target or version is 400 on both, as is a bad method token', async () => {
+    const port = (site: string) => Number(new URL((sites.get(site) as Site).url).port);
+    for (const raw of ['GARBAGE\r\n\r\n', 'G@T / HTTP/1.1\r\nHost: x\r\n\r\n', 'GET\r\n\r\n']) {
+      const [ng, fl] = await Promise.all([
+        rawRequest(nginx.port, raw),
+        rawRequest(port('plain'), raw),
+      ]);
+      expect(ng, JSON.stringify(raw)).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+      expect(fl, JSON.stringify(raw)).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    }
+    // Connection: close: nginx keeps the connection open after its (well-formed) 405.
+    const brew = 'BREW / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n';
+    const [ng, fl] = await Promise.all([
+      rawRequest(nginx.port, brew),
+      rawRequest(port('plain'), brew),
+    ]);
+    DELIBERATE_DIFFERENCES.unknownMethod.check(fl, ng);
   });
 });
