@@ -66,7 +66,14 @@ const TYPE_BY_EXT: Record<string, Format> = {
 // Whitespace and controls in a route would make an unparseable request line.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const UNSAFE_PATH = /[\s\u0000-\u001f\u007f]/;
-const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+/** The redirect statuses a document may use, with their reason phrases (RFC 9110 §15.4). */
+const REDIRECT_TITLES: Readonly<Record<number, string>> = {
+  301: 'Moved Permanently',
+  302: 'Found',
+  303: 'See Other',
+  307: 'Temporary Redirect',
+  308: 'Permanent Redirect',
+};
 
 function fail(key: string, problem: string, fix: string): never {
   throw new FaultlineConfigError(key, problem, fix);
@@ -265,7 +272,7 @@ function compileDocument(doc: ErrorDocument, key: string, baseDir: string): Comp
   }
   if ('redirect' in doc) {
     const status = doc.status ?? 302;
-    if (!REDIRECT_STATUSES.has(status))
+    if (REDIRECT_TITLES[status] === undefined)
       fail(
         `${key}.status`,
         `must be 301, 302, 303, 307 or 308, got ${JSON.stringify(status)}`,
@@ -405,4 +412,13 @@ export function fillBody(body: CompiledBody, values: DocumentValues): string {
     out += escapeFor(body.type, v === undefined ? '' : String(v)) + (body.parts[i + 1] as string);
   }
   return out;
+}
+
+/**
+ * The small HTML body of an external redirect (a fallback link; browsers follow Location). Its
+ * title names the redirect's own status: "301 Moved Permanently", "307 Temporary Redirect".
+ */
+export function redirectPage(status: number, location: string): string {
+  const href = escapeHtml(location);
+  return `<!doctype html><title>${status} ${REDIRECT_TITLES[status] ?? 'Redirect'}</title><p>See <a href="${href}">${href}</a></p>\n`;
 }

@@ -3,10 +3,9 @@
  * returns status, headers and body; `deliver-node` (and later adapters) write them out.
  */
 import { type ClassifyContext, toFault } from './classify.js';
-import { fillBody } from './error-documents.js';
+import { fillBody, redirectPage } from './error-documents.js';
 import type { Fault } from './fault.js';
 import { HookRunner } from './hook.js';
-import { escapeHtml } from './html-page.js';
 import { negotiateFormat } from './negotiate.js';
 import { type FaultlineOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { INCIDENT_HEADER } from './problem.js';
@@ -208,11 +207,12 @@ export class Faultline {
           incident: pub.incident,
           requestId: req.requestId,
         });
-      } else if (doc?.kind === 'redirect') {
+      } else if (doc?.kind === 'redirect' && format === 'html') {
+        // Browsers only: an API client would follow the redirect and take a failure for success.
         status = doc.status;
         location = doc.location;
         contentType = 'text/html; charset=utf-8';
-        body = `<!doctype html><title>Found</title><p>See <a href="${escapeHtml(location)}">${escapeHtml(location)}</a></p>\n`;
+        body = redirectPage(status, location);
       } else {
         if (doc?.kind === 'route')
           route = {

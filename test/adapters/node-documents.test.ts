@@ -3,6 +3,7 @@ import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { errorContext, faultline } from '../../src/adapters/node.js';
+import { createClient, isProblemError } from '../../src/client/index.js';
 import type { ErrorDocuments } from '../../src/core/error-documents.js';
 import { HttpError } from '../../src/core/http-error.js';
 import { listen } from '../support/listen.js';
@@ -115,14 +116,62 @@ describe('error documents on faultline/node', () => {
     expect(body).toContain(res.headers.get('faultline-incident'));
   });
 
-  it('external redirect answers 302 with Location; HEAD has no body', async () => {
+  it('external redirect answers browsers 302 with Location; HEAD has no body', async () => {
     const { url } = await app({ '503': 'https://status.example.com/' });
-    const res = await fetch(`${url}/fail/503`, { redirect: 'manual' });
+    const res = await fetch(`${url}/fail/503`, { redirect: 'manual', headers: HTML });
     expect(res.status).toBe(302);
     expect(res.headers.get('location')).toBe('https://status.example.com/');
-    const head = await fetch(`${url}/fail/503`, { method: 'HEAD', redirect: 'manual' });
+    expect(res.headers.get('vary')).toBe('Accept');
+    expect(await res.text()).toBe(
+      '<!doctype html><title>302 Found</title><p>See <a href="https://status.example.com/">https://status.example.com/</a></p>\n',
+    );
+    const head = await fetch(`${url}/fail/503`, {
+      method: 'HEAD',
+      redirect: 'manual',
+      headers: HTML,
+    });
     expect(head.status).toBe(302);
     expect(await head.text()).toBe('');
+  });
+
+  it('a redirect never reaches API clients: fetch and faultline/client see the error status', async () => {
+    const { url } = await app({ '5xx': 'https://status.example.com/' });
+    // fetch follows redirects by default: a failed POST must not resolve as the status page's 200.
+    for (const headers of [{}, { accept: 'application/json' }, { accept: '*/*' }]) {
+      const res = await fetch(`${url}/fail/500`, { method: 'POST', body: '{}', headers });
+      expect(res.status).toBe(500);
+      expect(res.redirected).toBe(false);
+      expect(res.headers.get('location')).toBeNull();
+      expect(res.headers.get('content-type')).toBe('application/problem+json; charset=utf-8');
+      expect(await res.json()).toMatchObject({
+        status: 500,
+        incident: res.headers.get('faultline-incident'),
+      });
+    }
+    const text = await fetch(`${url}/fail/503`, { headers: { accept: 'text/plain' } });
+    expect([text.status, text.headers.get('location')]).toEqual([503, null]);
+    const client = createClient({ retry: false });
+    const error = await client(`${url}/fail/502`, { method: 'POST', body: 'x' }).catch(
+      (e: unknown) => e,
+    );
+    expect(isProblemError(error)).toBe(true);
+    if (!isProblemError(error)) return;
+    expect([error.status, error.problem.status]).toEqual([502, 502]);
+    expect(error.incident).toMatch(/^[0-9A-HJKMNP-TV-Z]{18}$/);
+  });
+
+  it("a redirect page's title is its own status's reason phrase", async () => {
+    for (const [status, phrase] of [
+      [301, 'Moved Permanently'],
+      [303, 'See Other'],
+      [307, 'Temporary Redirect'],
+      [308, 'Permanent Redirect'],
+    ] as const) {
+      const { url } = await app({ '500': { redirect: 'https://status.example.com/', status } });
+      const res = await fetch(`${url}/fail/500`, { redirect: 'manual', headers: HTML });
+      expect(res.status).toBe(status);
+      expect(await res.text()).toContain(`<title>${status} ${phrase}</title>`);
+    }
   });
 
   it('literal text serves browsers and text clients', async () => {

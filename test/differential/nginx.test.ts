@@ -79,6 +79,19 @@ const DELIBERATE_DIFFERENCES = {
       expect(fl.body.toString()).toContain(`<a href="${fl.location}">`);
     },
   },
+  redirectApi: {
+    what: 'an external redirect document applies to browsers only: API clients (Accept: */*) keep the error status and problem+json; nginx redirects every client',
+    reason:
+      'fetch follows a 302 to the status page, so a failed POST would resolve as 200 OK; the failure must stay visible to code',
+    check: (fl: Shape, ng: Shape, original: number) => {
+      expect([ng.status, ng.location]).toEqual([302, 'https://status.example.com/']);
+      expect([fl.status, fl.location, fl.type]).toEqual([
+        original,
+        null,
+        'application/problem+json',
+      ]);
+    },
+  },
   recursionStatus: {
     what: "when the error route itself fails, faultline keeps the original status; nginx answers with the error route's status",
     reason:
@@ -255,6 +268,8 @@ describeWith(['nginx'], 'differential: faultline errorDocuments vs nginx error_p
     DELIBERATE_DIFFERENCES.noStore.check(fl, ng);
     const head = await both('external', '/external', { method: 'HEAD' });
     expect(compared(head.fl)).toEqual(compared(head.ng));
+    const api = await both('external', '/external', { headers: { accept: '*/*' } });
+    DELIBERATE_DIFFERENCES.redirectApi.check(api.fl, api.ng, 503);
   });
 
   it('recursion: the error page itself fails -> the built-in 500 page, once', async () => {
