@@ -24,7 +24,8 @@ export function deliverFetch(
   });
   headers.set('vary', mergeVary(headers.get('vary') ?? undefined));
   for (const [name, value] of response.headers) headers.set(name, value);
-  const bytes = new TextEncoder().encode(response.body);
+  const bytes =
+    typeof response.body === 'string' ? new TextEncoder().encode(response.body) : response.body;
   headers.set('content-length', String(bytes.byteLength));
   return new Response(method === 'HEAD' ? null : bytes, { status: response.status, headers });
 }

@@ -76,7 +76,7 @@ export function answerParseError(fl: Faultline, err: ClientError, socket: Client
     let head = `HTTP/1.1 ${response.status} ${response.fault?.public.title ?? 'Error'}\r\nconnection: close\r\n`;
     for (const [name, value] of response.headers) head += `${name}: ${value}\r\n`;
     head += `vary: Accept\r\ncontent-length: ${Buffer.byteLength(response.body)}\r\n\r\n`;
-    socket.end(head + response.body);
+    socket.end(Buffer.concat([Buffer.from(head, 'latin1'), Buffer.from(response.body)]));
   } catch {
     socket.destroy();
   }
