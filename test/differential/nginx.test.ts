@@ -28,8 +28,14 @@ const BROWSER = {
   accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8',
 };
 const EMPTY_GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
+/** A page saved in ISO-8859-1: é and ü are single bytes (0xE9, 0xFC), invalid as UTF-8. */
+const LATIN1 = Buffer.from(
+  '<!doctype html><meta charset="iso-8859-1"><h1>Désolé, Störung</h1>\n',
+  'latin1',
+);
 const FILES = {
   'www/50x.html': '<!doctype html><h1>Sorry, we are down for a moment</h1>\n',
+  'www/latin1.html': LATIN1,
   'www/empty.gif': EMPTY_GIF,
 };
 
@@ -142,6 +148,9 @@ describeWith(['nginx'], 'differential: faultline errorDocuments vs nginx error_p
     location = /recursive-503 { error_page 503 /broken.html; return 503; }
     location = /broken.html { return 500; }
     location = /plain/500 { return 500; }
+    location = /latin1/503 { error_page 503 /latin1.html; return 503; }
+    location = /latin1-labelled/503 { error_page 503 /latin1.html; return 503; }
+    location = /latin1.html { internal; if ($request_uri ~ labelled) { charset iso-8859-1; } }
   `;
 
   /** The faultline equivalents, one app per error_page (errorDocuments are per app). */
@@ -190,6 +199,14 @@ describeWith(['nginx'], 'differential: faultline errorDocuments vs nginx error_p
       },
     },
     plain: { errorDocuments: {}, fail: { '/plain/500': 500 } },
+    latin1: {
+      errorDocuments: { '503': { file: 'latin1.html' } },
+      fail: { '/latin1/503': 503 },
+    },
+    latin1Labelled: {
+      errorDocuments: { '503': { file: 'latin1.html', charset: 'iso-8859-1' } },
+      fail: { '/latin1-labelled/503': 503 },
+    },
   };
 
   beforeAll(async () => {
@@ -333,5 +350,20 @@ describeWith(['nginx'], 'differential: faultline errorDocuments vs nginx error_p
       rawRequest(port('plain'), brew),
     ]);
     DELIBERATE_DIFFERENCES.unknownMethod.check(fl, ng);
+  });
+
+  it('a Latin-1 page: the same bytes and the same Content-Type, charset only when configured', async () => {
+    for (const [site, path, contentType] of [
+      ['latin1', '/latin1/503', 'text/html'],
+      ['latin1Labelled', '/latin1-labelled/503', 'text/html; charset=iso-8859-1'],
+    ] as const) {
+      const { ng, fl } = await both(site, path);
+      expect(ng.status).toBe(503);
+      expect(ng.body.equals(LATIN1)).toBe(true);
+      expect(fl.body.equals(ng.body)).toBe(true);
+      expect(compared(fl)).toEqual(compared(ng));
+      expect(ng.headers.get('content-type')).toBe(contentType);
+      expect(fl.headers.get('content-type')).toBe(contentType);
+    }
   });
 });
