@@ -114,7 +114,9 @@ describeWith(['chromium'], 'browser: operator error documents', () => {
     expect(res?.status()).toBe(503);
     expect(res?.headers()['content-security-policy']).toBeUndefined();
     expect(await looks(page)).toEqual({ color: 'rgb(1, 2, 3)', logo: true });
-    expect(await page.locator('#incident').innerText()).toBe(res?.headers()['faultline-incident']);
+    expect(await page.locator('#incident').textContent()).toBe(
+      res?.headers()['faultline-incident'],
+    );
     await page.close();
   });
 
@@ -136,7 +138,7 @@ describeWith(['chromium'], 'browser: operator error documents', () => {
     const page = await context.newPage();
     const res = await page.goto(`${urls.latin1}/fail`);
     expect(res?.headers()['content-type']).toBe('text/html');
-    expect(await page.locator('h1').innerText()).toBe('Café fermé, Störung (503)');
+    expect(await page.locator('h1').textContent()).toBe('Café fermé, Störung (503)');
     expect(await page.title()).toBe('Fermé');
     await page.close();
   });
