@@ -98,13 +98,13 @@ const H2_INTERNAL_ERROR = 2;
 async function cutNodeResponse(c: Context): Promise<void> {
   const outgoing = (c.env as { outgoing?: NodeOutgoing } | undefined)?.outgoing;
   if (typeof outgoing?.destroy !== 'function' || typeof outgoing.once !== 'function') return;
-  if (outgoing.destroyed === true) return;
-  const closed = new Promise<void>((resolve) => outgoing.once('close', resolve));
   const h2 = outgoing.stream;
+  // Already cut (e.g. the client went away): its 'close' has been or will be handled as such.
+  if (outgoing.destroyed === true || h2?.destroyed === true) return;
+  const closed = new Promise<void>((resolve) => outgoing.once('close', resolve));
   // HTTP/2: reset the stream with INTERNAL_ERROR, as faultline/node does; HTTP/1.1: destroy.
-  if (typeof h2?.close === 'function') {
-    if (h2.destroyed !== true) h2.close(H2_INTERNAL_ERROR);
-  } else outgoing.destroy();
+  if (typeof h2?.close === 'function') h2.close(H2_INTERNAL_ERROR);
+  else outgoing.destroy();
   await closed;
 }
 
