@@ -7,7 +7,7 @@
 import type { Context, ErrorHandler, MiddlewareHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { StreamingApi } from 'hono/utils/stream';
-import { deliverFetch, fetchRequestInfo } from '../core/deliver-fetch.js';
+import { cutNodeResponse, deliverFetch, fetchRequestInfo } from '../core/deliver-fetch.js';
 import { HttpError, httpErrors } from '../core/http-error.js';
 import type { FaultlineOptions } from '../core/options.js';
 import { type ErrorResponse, Faultline, type FaultRequest } from '../core/pipeline.js';
@@ -78,36 +78,6 @@ function translate(err: unknown): unknown {
   }
 }
 
-/** What @hono/node-server puts in `c.env.outgoing`: a node:http or node:http2 response. */
-interface NodeOutgoing {
-  readonly destroyed?: boolean;
-  readonly stream?: { readonly destroyed?: boolean; close?: (code: number) => void };
-  destroy(): void;
-  once(event: 'close', listener: () => void): unknown;
-}
-
-// node:http2's NGHTTP2_INTERNAL_ERROR, as a literal: this adapter loads no node:* module.
-const H2_INTERNAL_ERROR = 2;
-
-/**
- * Under @hono/node-server, cuts the Node response itself and waits for its 'close'. The server
- * then cancels its reader of the body and ends quietly; had the body errored first (the abort
- * below), the server would print that error's stack with `console.error` on every stream
- * failure, outside the logger and storm control. Elsewhere (Bun, Deno, workers) a no-op.
- */
-async function cutNodeResponse(c: Context): Promise<void> {
-  const outgoing = (c.env as { outgoing?: NodeOutgoing } | undefined)?.outgoing;
-  if (typeof outgoing?.destroy !== 'function' || typeof outgoing.once !== 'function') return;
-  const h2 = outgoing.stream;
-  // Already cut (e.g. the client went away): its 'close' has been or will be handled as such.
-  if (outgoing.destroyed === true || h2?.destroyed === true) return;
-  const closed = new Promise<void>((resolve) => outgoing.once('close', resolve));
-  // HTTP/2: reset the stream with INTERNAL_ERROR, as faultline/node does; HTTP/1.1: destroy.
-  if (typeof h2?.close === 'function') h2.close(H2_INTERNAL_ERROR);
-  else outgoing.destroy();
-  await closed;
-}
-
 /**
  * Creates faultline for Hono 4. Pass options, or an existing instance (e.g. from `faultline/node`).
  * @example
@@ -152,7 +122,8 @@ export function faultline(options?: FaultlineOptions | Faultline): HonoFaultline
     streamError(c) {
       return async function faultlineStreamError(err, stream) {
         fl.report(fl.classify(err, { phase: 'stream' }), requestInfo(fl, c));
-        await cutNodeResponse(c);
+        // Under @hono/node-server: cut the Node response first, or the server prints a stack.
+        await cutNodeResponse(c.env);
         // `writer` is private in Hono's types but stable at runtime; aborting it errors the body.
         const writer = (stream as unknown as { writer?: WritableStreamDefaultWriter }).writer;
         await writer

@@ -203,12 +203,20 @@ function h2Get(port: number, path: string) {
   });
 }
 
-describe('faultline/hono on @hono/node-server: a failed stream is cut without a stack on stderr', () => {
+describe('on @hono/node-server a failed stream is cut without a stack on stderr', () => {
   beforeAll(() => ensureBuilt());
 
-  for (const protocol of ['HTTP/1.1', 'HTTP/2'] as const) {
-    it(`${protocol}: each failure is one structured record; the server prints nothing of its own`, async () => {
-      const server = await startStreamServer(protocol === 'HTTP/2' ? { FAULTLINE_H2: '1' } : {});
+  const cases = [
+    ['faultline/hono', 'HTTP/1.1'],
+    ['faultline/hono', 'HTTP/2'],
+    ['faultline/fetch', 'HTTP/1.1'],
+  ] as const;
+  for (const [adapter, protocol] of cases) {
+    it(`${adapter}, ${protocol}: each failure is one structured record; the server prints nothing of its own`, async () => {
+      const server = await startStreamServer({
+        ...(protocol === 'HTTP/2' ? { FAULTLINE_H2: '1' } : {}),
+        ...(adapter === 'faultline/fetch' ? { FAULTLINE_APP: 'fetch' } : {}),
+      });
       const failures = 3;
       for (let i = 0; i < failures; i++) {
         if (protocol === 'HTTP/2') {
