@@ -4,7 +4,12 @@
  * streamed body can be watched so that a failure after the headers is recorded and still cuts
  * the response.
  */
-import { deliverFetch, fetchRequestInfo, watchBody } from '../core/deliver-fetch.js';
+import {
+  cutNodeResponse,
+  deliverFetch,
+  fetchRequestInfo,
+  watchBody,
+} from '../core/deliver-fetch.js';
 import type { FaultlineOptions } from '../core/options.js';
 import { Faultline } from '../core/pipeline.js';
 
@@ -48,9 +53,13 @@ export function faultline(options?: FaultlineOptions | Faultline): FetchFaultlin
   const fl = options instanceof Faultline ? options : new Faultline(options);
   const fail = (thrown: unknown, request: Request, remoteAddress?: string): Response =>
     deliverFetch(fl.respond(thrown, fetchRequestInfo(fl, request, remoteAddress)), request.method);
+  // The runtime's second argument per request (@hono/node-server: the Node request/response),
+  // so that watch() can cut a failed stream on the Node response.
+  const envs = new WeakMap<Request, unknown>();
   return {
     handle(handler) {
       return async function faultlineFetch(request, ...rest) {
+        if (rest[0] !== undefined) envs.set(request, rest[0]);
         try {
           return await handler(request, ...rest);
         } catch (err) {
@@ -60,8 +69,10 @@ export function faultline(options?: FaultlineOptions | Faultline): FetchFaultlin
     },
     fail,
     watch(response, request) {
-      return watchBody(response, (err) =>
-        fl.report(fl.classify(err, { phase: 'stream' }), fetchRequestInfo(fl, request)),
+      return watchBody(
+        response,
+        (err) => fl.report(fl.classify(err, { phase: 'stream' }), fetchRequestInfo(fl, request)),
+        () => cutNodeResponse(envs.get(request)),
       );
     },
     faultline: fl,

@@ -7,7 +7,7 @@
 import type { Context, ErrorHandler, MiddlewareHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { StreamingApi } from 'hono/utils/stream';
-import { deliverFetch, fetchRequestInfo } from '../core/deliver-fetch.js';
+import { cutNodeResponse, deliverFetch, fetchRequestInfo } from '../core/deliver-fetch.js';
 import { HttpError, httpErrors } from '../core/http-error.js';
 import type { FaultlineOptions } from '../core/options.js';
 import { type ErrorResponse, Faultline, type FaultRequest } from '../core/pipeline.js';
@@ -122,6 +122,8 @@ export function faultline(options?: FaultlineOptions | Faultline): HonoFaultline
     streamError(c) {
       return async function faultlineStreamError(err, stream) {
         fl.report(fl.classify(err, { phase: 'stream' }), requestInfo(fl, c));
+        // Under @hono/node-server: cut the Node response first, or the server prints a stack.
+        await cutNodeResponse(c.env);
         // `writer` is private in Hono's types but stable at runtime; aborting it errors the body.
         const writer = (stream as unknown as { writer?: WritableStreamDefaultWriter }).writer;
         await writer

@@ -24,7 +24,8 @@ export function deliverFetch(
   });
   headers.set('vary', mergeVary(headers.get('vary') ?? undefined));
   for (const [name, value] of response.headers) headers.set(name, value);
-  const bytes = new TextEncoder().encode(response.body);
+  const bytes =
+    typeof response.body === 'string' ? new TextEncoder().encode(response.body) : response.body;
   headers.set('content-length', String(bytes.byteLength));
   return new Response(method === 'HEAD' ? null : bytes, { status: response.status, headers });
 }
@@ -55,12 +56,47 @@ export function fetchRequestInfo(
   };
 }
 
+/** What @hono/node-server passes as `env.outgoing`: a node:http or node:http2 response. */
+interface NodeOutgoing {
+  readonly destroyed?: boolean;
+  readonly stream?: { readonly destroyed?: boolean; close?: (code: number) => void };
+  destroy(): void;
+  once(event: 'close', listener: () => void): unknown;
+}
+
+// node:http2's NGHTTP2_INTERNAL_ERROR, as a literal: this module loads no node:* module.
+const H2_INTERNAL_ERROR = 2;
+
 /**
- * Watches a response body: when the source fails mid-stream, `onError` is told and the body
- * errors with a generic error (never the original, whose message a runtime may print), so the
- * runtime cuts the response instead of ending it cleanly.
+ * Under @hono/node-server (`env` is its `{ incoming, outgoing }`), cuts the Node response itself
+ * and waits for its 'close'. The server then cancels its reader of the body and ends quietly;
+ * had the body errored first, the server would print that error's stack with `console.error`
+ * on every stream failure, outside the logger and storm control. Elsewhere (Bun, Deno, workers,
+ * `app.fetch` in tests) a no-op.
  */
-export function watchBody(response: Response, onError: (err: unknown) => void): Response {
+export async function cutNodeResponse(env: unknown): Promise<void> {
+  const outgoing = (env as { outgoing?: NodeOutgoing } | null | undefined)?.outgoing;
+  if (typeof outgoing?.destroy !== 'function' || typeof outgoing.once !== 'function') return;
+  const h2 = outgoing.stream;
+  // Already cut (e.g. the client went away): its 'close' has been or will be handled as such.
+  if (outgoing.destroyed === true || h2?.destroyed === true) return;
+  const closed = new Promise<void>((resolve) => outgoing.once('close', resolve));
+  // HTTP/2: reset the stream with INTERNAL_ERROR, as faultline/node does; HTTP/1.1: destroy.
+  if (typeof h2?.close === 'function') h2.close(H2_INTERNAL_ERROR);
+  else outgoing.destroy();
+  await closed;
+}
+
+/**
+ * Watches a response body: when the source fails mid-stream, `onError` is told, `cut` (if given)
+ * cuts the transport, and the body errors with a generic error (never the original, whose
+ * message a runtime may print), so the runtime cuts the response instead of ending it cleanly.
+ */
+export function watchBody(
+  response: Response,
+  onError: (err: unknown) => void,
+  cut?: () => Promise<void>,
+): Response {
   const body = response.body;
   if (body === null) return response;
   const reader = body.getReader();
@@ -72,6 +108,7 @@ export function watchBody(response: Response, onError: (err: unknown) => void): 
         else controller.enqueue(value);
       } catch (err) {
         onError(err);
+        await cut?.();
         controller.error(new Error('faultline: the response body failed mid-stream'));
       }
     },

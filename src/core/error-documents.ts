@@ -7,13 +7,18 @@
  * Values:
  * - a string, read as Apache reads `ErrorDocument`: `http(s)://…` → external redirect, `/path` →
  *   internal route, anything else → literal text;
- * - `{ body, type? }` literal text/HTML/JSON with placeholders; `{ file, type? }` a file read now;
+ * - `{ body, type?, csp? }` literal text/HTML/JSON with placeholders; `{ file, type?, charset?, csp? }`
+ *   a file read now and served byte for byte (see {@link FileDocument});
  * - `{ route, status? }` NGINX internal redirect: the app serves `route` with the original status,
  *   or `status: 200` (NGINX `=200`), or `status: '='` (the route's own status);
  * - `{ redirect, status? }` external redirect (302 unless told);
  * - `{ html?, json?, text? }` one document per representation.
  * Placeholders: `{{status}}`, `{{title}}`, `{{incident}}`, `{{requestId}}`, escaped for the
  * document's type. Everything is checked here; nothing is discovered at the first error.
+ *
+ * Operator documents are the operator's own pages: they get no Content-Security-Policy unless
+ * they configure one (`csp`), so a branded page keeps its stylesheet and logo; faultline's own
+ * pages keep the strict policy.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
@@ -22,8 +27,33 @@ import { escapeHtml } from './html-page.js';
 import type { Format } from './negotiate.js';
 import { isErrorStatus } from './status.js';
 
-/** A document body: literal, or a file read at startup. `type` defaults from the extension or content. */
-export type BodyDocument = { body: string; type?: Format } | { file: string; type?: Format };
+/** Options shared by literal and file documents. */
+interface DocumentOptions {
+  /** The representation; defaults from the file extension or the content. */
+  type?: Format;
+  /**
+   * A Content-Security-Policy for this document. Operator documents get none by default (the
+   * app's own, e.g. helmet's, still applies); faultline's built-in pages always get a strict one.
+   */
+  csp?: string;
+}
+/** A literal document with placeholders. */
+export interface LiteralDocument extends DocumentOptions {
+  body: string;
+}
+/**
+ * A file document, read at startup and served byte for byte, as nginx serves a file: a file in
+ * UTF-8 is labelled `charset=utf-8`; any other file gets no charset parameter (the browser reads
+ * the page's own `<meta charset>`), unless `charset` names it. Placeholders are replaced at the
+ * byte level; values outside ASCII are escaped for the type, so the file's bytes never change.
+ */
+export interface FileDocument extends DocumentOptions {
+  file: string;
+  /** The file's charset for the Content-Type header, e.g. `'iso-8859-1'`. @default detected */
+  charset?: string;
+}
+/** A document body: literal, or a file read at startup. */
+export type BodyDocument = LiteralDocument | FileDocument;
 /** One error document. */
 export type ErrorDocument =
   | string
@@ -49,6 +79,15 @@ export interface CompiledBody {
   /** Literal parts; between each pair, the placeholder named in `slots`. */
   readonly parts: readonly string[];
   readonly slots: ReadonlyArray<keyof DocumentValues>;
+  /** The Content-Type header, charset included when known. */
+  readonly contentType: string;
+  /** The document's own Content-Security-Policy, if it configured one. */
+  readonly csp: string | undefined;
+  /**
+   * True for a file not in UTF-8: each char of `parts` is one byte of the file (latin1), values
+   * are escaped to ASCII, and the body is sent as those bytes, unchanged.
+   */
+  readonly binary: boolean;
 }
 /** A resolved document for one status. */
 export type CompiledDocument =
@@ -57,6 +96,16 @@ export type CompiledDocument =
   | { readonly kind: 'redirect'; readonly location: string; readonly status: number };
 
 const PLACEHOLDERS = new Set<keyof DocumentValues>(['status', 'title', 'incident', 'requestId']);
+const MEDIA_TYPE: Record<Format, string> = {
+  html: 'text/html',
+  json: 'application/problem+json',
+  text: 'text/plain',
+};
+// A charset name (RFC 9110 token) and a header value without controls (no header injection).
+const CHARSET = /^[A-Za-z0-9!#$%&'+.^_`|~-]{1,40}$/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const HEADER_VALUE = /^[^\u0000-\u001f\u007f]{1,4096}$/;
+const UTF8 = /^utf-?8$/i;
 const TYPE_BY_EXT: Record<string, Format> = {
   '.html': 'html',
   '.htm': 'html',
@@ -66,7 +115,14 @@ const TYPE_BY_EXT: Record<string, Format> = {
 // Whitespace and controls in a route would make an unparseable request line.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const UNSAFE_PATH = /[\s\u0000-\u001f\u007f]/;
-const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+/** The redirect statuses a document may use, with their reason phrases (RFC 9110 §15.4). */
+const REDIRECT_TITLES: Readonly<Record<number, string>> = {
+  301: 'Moved Permanently',
+  302: 'Found',
+  303: 'See Other',
+  307: 'Temporary Redirect',
+  308: 'Permanent Redirect',
+};
 
 function fail(key: string, problem: string, fix: string): never {
   throw new FaultlineConfigError(key, problem, fix);
@@ -98,8 +154,22 @@ function parseSelector(key: string): { statuses: number[]; classOf: 4 | 5 | unde
   return { statuses, classOf: undefined };
 }
 
+/** How a template's body is labelled and sent. */
+export interface TemplateOptions {
+  /** Charset parameter of the Content-Type; undefined: none. @default 'utf-8' */
+  charset?: string | undefined;
+  csp?: string | undefined;
+  /** `text` holds one char per byte of a file not in UTF-8 (see {@link CompiledBody.binary}). */
+  binary?: boolean;
+}
+
 /** Compiles template text into parts and slots, rejecting malformed or unknown placeholders. */
-export function compileTemplate(text: string, type: Format, key: string): CompiledBody {
+export function compileTemplate(
+  text: string,
+  type: Format,
+  key: string,
+  options: TemplateOptions = { charset: 'utf-8' },
+): CompiledBody {
   const parts: string[] = [];
   const slots: Array<keyof DocumentValues> = [];
   let rest = text;
@@ -127,7 +197,10 @@ export function compileTemplate(text: string, type: Format, key: string): Compil
     rest = rest.slice(close + 2);
   }
   parts.push(rest);
-  return { kind: 'body', type, parts, slots };
+  const { charset, csp, binary = false } = options;
+  const contentType =
+    charset === undefined ? MEDIA_TYPE[type] : `${MEDIA_TYPE[type]}; charset=${charset}`;
+  return { kind: 'body', type, parts, slots, contentType, csp, binary };
 }
 
 function guessType(text: string): Format {
@@ -148,6 +221,78 @@ function checkType(type: unknown, key: string): Format | undefined {
   return type;
 }
 
+function checkCsp(csp: unknown, key: string): string | undefined {
+  if (csp === undefined) return undefined;
+  if (typeof csp !== 'string' || !HEADER_VALUE.test(csp))
+    fail(
+      `${key}.csp`,
+      `must be a Content-Security-Policy header value (one line, no control characters), got ${JSON.stringify(csp)}`,
+      `use e.g. csp: "default-src 'self'", or leave it out for none`,
+    );
+  return csp;
+}
+
+function checkCharset(charset: unknown, key: string): string | undefined {
+  if (charset === undefined) return undefined;
+  if (typeof charset !== 'string' || !CHARSET.test(charset))
+    fail(
+      `${key}.charset`,
+      `must be a charset name, got ${JSON.stringify(charset)}`,
+      "use e.g. charset: 'iso-8859-1'",
+    );
+  return charset;
+}
+
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** Reads a file document: UTF-8 text as is, any other bytes one char per byte (binary). */
+function compileFile(
+  doc: FileDocument,
+  key: string,
+  baseDir: string,
+  forced?: Format,
+): CompiledBody {
+  if (typeof doc.file !== 'string' || doc.file === '')
+    fail(`${key}.file`, 'must be a file path', "use { file: './errors/500.html' }");
+  const csp = checkCsp(doc.csp, key);
+  const charset = checkCharset(doc.charset, key);
+  const path = resolve(baseDir, doc.file);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (err) {
+    return fail(
+      `${key}.file`,
+      `cannot be read (${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'})`,
+      'point it at an existing, readable file; relative paths start at the working directory (or the config file)',
+    );
+  }
+  let text: string | undefined;
+  try {
+    text = STRICT_UTF8.decode(bytes);
+  } catch {
+    text = undefined;
+  }
+  const binary = text === undefined;
+  const source = text ?? bytes.toString('latin1');
+  const type =
+    checkType(doc.type, key) ??
+    forced ??
+    TYPE_BY_EXT[extname(path).toLowerCase()] ??
+    guessType(source);
+  if (type === 'json' && (binary || (charset !== undefined && !UTF8.test(charset))))
+    fail(
+      binary ? `${key}.file` : `${key}.charset`,
+      `${binary ? `is not UTF-8 (${path})` : `is ${charset}`}, but JSON is always UTF-8 (RFC 8259 §8.1)`,
+      'save the file as UTF-8 and leave charset out',
+    );
+  return compileTemplate(source, type, `${key}.file`, {
+    charset: charset ?? (binary ? undefined : 'utf-8'),
+    csp,
+    binary,
+  });
+}
+
 function compileBody(
   doc: string | BodyDocument,
   key: string,
@@ -161,32 +306,13 @@ function compileBody(
       `must be a string or an object, got ${JSON.stringify(doc)}`,
       "use { body: '...' } or { file: './500.html' }",
     );
-  const type = checkType((doc as { type?: unknown }).type, key) ?? forced;
   if ('body' in doc) {
     if (typeof doc.body !== 'string')
       fail(`${key}.body`, 'must be a string', "use { body: '<h1>Sorry</h1>' }");
-    return compileTemplate(doc.body, type ?? guessType(doc.body), key);
+    const type = checkType(doc.type, key) ?? forced ?? guessType(doc.body);
+    return compileTemplate(doc.body, type, key, { charset: 'utf-8', csp: checkCsp(doc.csp, key) });
   }
-  if ('file' in doc) {
-    if (typeof doc.file !== 'string' || doc.file === '')
-      fail(`${key}.file`, 'must be a file path', "use { file: './errors/500.html' }");
-    const path = resolve(baseDir, doc.file);
-    let text: string;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (err) {
-      return fail(
-        `${key}.file`,
-        `cannot be read (${path}: ${(err as NodeJS.ErrnoException).code ?? 'error'})`,
-        'point it at an existing, readable file; relative paths start at the working directory (or the config file)',
-      );
-    }
-    return compileTemplate(
-      text,
-      type ?? TYPE_BY_EXT[extname(path).toLowerCase()] ?? guessType(text),
-      `${key}.file`,
-    );
-  }
+  if ('file' in doc) return compileFile(doc, key, baseDir, forced);
   return fail(
     key,
     `has none of body, file, route, redirect, html, json, text (keys: ${Object.keys(doc).join(', ')})`,
@@ -265,7 +391,7 @@ function compileDocument(doc: ErrorDocument, key: string, baseDir: string): Comp
   }
   if ('redirect' in doc) {
     const status = doc.status ?? 302;
-    if (!REDIRECT_STATUSES.has(status))
+    if (REDIRECT_TITLES[status] === undefined)
       fail(
         `${key}.status`,
         `must be 301, 302, 303, 307 or 308, got ${JSON.stringify(status)}`,
@@ -397,12 +523,49 @@ function escapeFor(type: Format, value: string): string {
   return value;
 }
 
-/** Fills a compiled body with escaped values. */
+/**
+ * Escapes what is outside ASCII, for a binary document whose charset is unknown:
+ * character references in HTML, \u escapes in JSON, '?' in plain text (it has no escape).
+ */
+function asciiOnly(type: Format, escaped: string): string {
+  return escaped.replace(/[\u0080-\u{10ffff}]/gu, (c) => {
+    const code = c.codePointAt(0) as number;
+    if (type === 'html') return `&#${code};`;
+    if (type === 'json')
+      return c
+        .split('')
+        .map((u) => `\\u${u.charCodeAt(0).toString(16).padStart(4, '0')}`)
+        .join('');
+    return '?';
+  });
+}
+
+/** Fills a compiled body with escaped values (for a binary body: one char per byte). */
 export function fillBody(body: CompiledBody, values: DocumentValues): string {
   let out = body.parts[0] as string;
   for (let i = 0; i < body.slots.length; i++) {
     const v = values[body.slots[i] as keyof DocumentValues];
-    out += escapeFor(body.type, v === undefined ? '' : String(v)) + (body.parts[i + 1] as string);
+    let escaped = escapeFor(body.type, v === undefined ? '' : String(v));
+    if (body.binary) escaped = asciiOnly(body.type, escaped);
+    out += escaped + (body.parts[i + 1] as string);
   }
   return out;
+}
+
+/** The body to send: text, or for a file not in UTF-8 its bytes with the values in place. */
+export function fillDocument(
+  body: CompiledBody,
+  values: DocumentValues,
+): string | Uint8Array<ArrayBuffer> {
+  const text = fillBody(body, values);
+  return body.binary ? Buffer.from(text, 'latin1') : text;
+}
+
+/**
+ * The small HTML body of an external redirect (a fallback link; browsers follow Location). Its
+ * title names the redirect's own status: "301 Moved Permanently", "307 Temporary Redirect".
+ */
+export function redirectPage(status: number, location: string): string {
+  const href = escapeHtml(location);
+  return `<!doctype html><title>${status} ${REDIRECT_TITLES[status] ?? 'Redirect'}</title><p>See <a href="${href}">${href}</a></p>\n`;
 }

@@ -2,6 +2,11 @@
  * parse-error: answers Node's HTTP parser errors (`'clientError'`) in faultline's format, on the
  * raw socket: 400 for malformed requests, 431 for oversized headers, 501 for unknown methods, 408
  * for request timeouts. The Accept header is read from the bytes Node could not parse.
+ *
+ * Node's parser reports every line it cannot start as an invalid method. As Apache does (and
+ * nginx for what it calls malformed), only a well-formed request line with a method we do not
+ * know (`BREW / HTTP/1.1`) is 501 Not Implemented (RFC 9110 §9.1); a line without a target or a
+ * version (`GARBAGE`) is 400 Bad Request.
  */
 import type { Duplex } from 'node:stream';
 import { HttpError } from './http-error.js';
@@ -19,9 +24,36 @@ export type ClientSocket = Duplex & { readonly remoteAddress?: string | undefine
 /** Node's parser error codes and the status each answers with. */
 const PARSE_STATUS: Record<string, number> = {
   HPE_HEADER_OVERFLOW: 431,
-  HPE_INVALID_METHOD: 501,
   ERR_HTTP_REQUEST_TIMEOUT: 408,
 };
+
+/**
+ * A complete request line: method token (RFC 9110 §5.6.2 tchar), one space, a target without
+ * whitespace, one space, HTTP/x.y, end of line.
+ */
+const REQUEST_LINE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+ [^\s]+ HTTP\/\d\.\d\r?\n/;
+
+/**
+ * The status for a parser error: 501 only for an unknown method on a well-formed request line.
+ * Without the raw bytes (a framework may pass them in another shape) the parser's verdict stands.
+ */
+export function parseErrorStatus(err: ClientError): number {
+  if (err.code === 'HPE_INVALID_METHOD') {
+    const raw = rawBytes(err.rawPacket);
+    if (raw === undefined || raw.length === 0) return 501;
+    return REQUEST_LINE.test(raw.subarray(0, 8192).toString('latin1')) ? 501 : 400;
+  }
+  return PARSE_STATUS[err.code ?? ''] ?? 400;
+}
+
+/** The raw packet as a Buffer: node:http passes one, some frameworks its JSON form. */
+function rawBytes(raw: unknown): Buffer | undefined {
+  if (Buffer.isBuffer(raw)) return raw;
+  const data = (raw as { type?: unknown; data?: unknown } | null)?.data;
+  if ((raw as { type?: unknown } | null)?.type === 'Buffer' && Array.isArray(data))
+    return Buffer.from(data.slice(0, 8192) as number[]);
+  return undefined;
+}
 
 /** Answers `err` on `socket`; never throws. A socket that cannot be answered is destroyed. */
 export function answerParseError(fl: Faultline, err: ClientError, socket: ClientSocket): void {
@@ -31,7 +63,7 @@ export function answerParseError(fl: Faultline, err: ClientError, socket: Client
       socket.destroy();
       return;
     }
-    const status = PARSE_STATUS[err.code ?? ''] ?? 400;
+    const status = parseErrorStatus(err);
     const info: FaultRequest = {
       method: '-',
       url: '-',
@@ -44,7 +76,7 @@ export function answerParseError(fl: Faultline, err: ClientError, socket: Client
     let head = `HTTP/1.1 ${response.status} ${response.fault?.public.title ?? 'Error'}\r\nconnection: close\r\n`;
     for (const [name, value] of response.headers) head += `${name}: ${value}\r\n`;
     head += `vary: Accept\r\ncontent-length: ${Buffer.byteLength(response.body)}\r\n\r\n`;
-    socket.end(head + response.body);
+    socket.end(Buffer.concat([Buffer.from(head, 'latin1'), Buffer.from(response.body)]));
   } catch {
     socket.destroy();
   }
@@ -52,8 +84,9 @@ export function answerParseError(fl: Faultline, err: ClientError, socket: Client
 
 /** Reads the Accept header from the raw bytes of a request Node could not parse. */
 function acceptFromRaw(raw: unknown): string | undefined {
-  if (!Buffer.isBuffer(raw)) return undefined;
-  const text = raw.subarray(0, 8192).toString('latin1');
+  const bytes = rawBytes(raw);
+  if (bytes === undefined) return undefined;
+  const text = bytes.subarray(0, 8192).toString('latin1');
   const m = /\r\naccept:[ \t]*([^\r\n]{0,512})/i.exec(text);
   return m?.[1]?.trim();
 }

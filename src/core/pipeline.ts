@@ -3,10 +3,9 @@
  * returns status, headers and body; `deliver-node` (and later adapters) write them out.
  */
 import { type ClassifyContext, toFault } from './classify.js';
-import { fillBody } from './error-documents.js';
+import { fillDocument, redirectPage } from './error-documents.js';
 import type { Fault } from './fault.js';
 import { HookRunner } from './hook.js';
-import { escapeHtml } from './html-page.js';
 import { negotiateFormat } from './negotiate.js';
 import { type FaultlineOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { INCIDENT_HEADER } from './problem.js';
@@ -19,7 +18,8 @@ export interface ErrorResponse {
   readonly status: number;
   /** Lower-case names. Content-Length is left to the transport. */
   readonly headers: ReadonlyArray<readonly [string, string]>;
-  readonly body: string;
+  /** Text (sent as UTF-8), or the bytes of a file document not in UTF-8, sent unchanged. */
+  readonly body: string | Uint8Array<ArrayBuffer>;
   /** The fault; absent only for the fixed last-resort 500. */
   readonly fault: Fault | undefined;
   /**
@@ -39,11 +39,7 @@ export interface RenderOptions {
 /** Request data the pipeline needs; adapters build it from their framework's request. */
 export interface FaultRequest extends RequestInfo {}
 
-const DOC_CONTENT_TYPE = {
-  html: 'text/html; charset=utf-8',
-  json: 'application/problem+json; charset=utf-8',
-  text: 'text/plain; charset=utf-8',
-} as const;
+/** faultline's own HTML pages: self-contained, nothing may load. */
 const CSP_HTML = "default-src 'none'; style-src 'unsafe-inline'";
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -196,23 +192,28 @@ export class Faultline {
         options.documents === false || documents.empty ? undefined : documents.lookup(pub.status);
       let status = pub.status;
       let contentType: string;
-      let body: string;
+      let body: string | Uint8Array<ArrayBuffer>;
+      let csp: string | undefined;
       let route: ErrorResponse['route'];
       let location: string | undefined;
       const custom = doc?.kind === 'bodies' ? doc.byFormat[format] : undefined;
       if (custom !== undefined && debug === undefined) {
-        contentType = DOC_CONTENT_TYPE[custom.type];
-        body = fillBody(custom, {
+        // The operator's own page: its charset as read, and no CSP unless it configured one.
+        contentType = custom.contentType;
+        csp = custom.csp;
+        body = fillDocument(custom, {
           status,
           title: pub.title,
           incident: pub.incident,
           requestId: req.requestId,
         });
-      } else if (doc?.kind === 'redirect') {
+      } else if (doc?.kind === 'redirect' && format === 'html') {
+        // Browsers only: an API client would follow the redirect and take a failure for success.
         status = doc.status;
         location = doc.location;
         contentType = 'text/html; charset=utf-8';
-        body = `<!doctype html><title>Found</title><p>See <a href="${escapeHtml(location)}">${escapeHtml(location)}</a></p>\n`;
+        body = redirectPage(status, location);
+        csp = CSP_HTML;
       } else {
         if (doc?.kind === 'route')
           route = {
@@ -220,13 +221,14 @@ export class Faultline {
             status: doc.status === '=' ? undefined : (doc.status ?? pub.status),
           };
         ({ contentType, body } = this.#renderer.render(pub, format, debug));
+        if (format === 'html') csp = CSP_HTML;
       }
       const headers: Array<readonly [string, string]> = [
         ['content-type', contentType],
         ['cache-control', 'no-store'],
         ['x-content-type-options', 'nosniff'],
       ];
-      if (contentType.startsWith('text/html')) headers.push(['content-security-policy', CSP_HTML]);
+      if (csp !== undefined) headers.push(['content-security-policy', csp]);
       if (location !== undefined) headers.push(['location', location]);
       if (pub.incident !== undefined) headers.push([INCIDENT_HEADER.toLowerCase(), pub.incident]);
       if (req.requestId !== undefined) headers.push([this.options.requestIdHeader, req.requestId]);

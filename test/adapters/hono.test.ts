@@ -1,10 +1,14 @@
+import { spawn } from 'node:child_process';
+import http2 from 'node:http2';
+import { fileURLToPath } from 'node:url';
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { faultline } from '../../src/adapters/hono.js';
 import { faultline as nodeFaultline } from '../../src/adapters/node.js';
 import { CANARY } from '../conformance/scenarios.js';
 import { honoApp } from '../conformance/servers.js';
+import { ensureBuilt } from '../support/built.js';
 import { memoryLogger } from '../support/record-logger.js';
 
 /** Hono on a Fetch-style runtime: `app.fetch(Request)`, no server at all. */
@@ -142,4 +146,105 @@ describe('faultline/hono', () => {
     const node = nodeFaultline({ logger: false });
     expect(faultline(node).faultline).toBe(node);
   });
+});
+
+const STREAM_SERVER = fileURLToPath(new URL('../fixtures/hono-stream-server.mjs', import.meta.url));
+
+/** Runs the fixture; resolves its port once it listens. `stop()` resolves with all it printed. */
+async function startStreamServer(env: Record<string, string>) {
+  const child = spawn(process.execPath, [STREAM_SERVER], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stderr.on('data', (c) => {
+    stderr += String(c);
+  });
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout.on('data', (c) => {
+      stdout += String(c);
+      const m = /port (\d+)/.exec(stdout);
+      if (m) resolve(Number(m[1]));
+    });
+    child.on('exit', () => reject(new Error(`server exited early: ${stderr}`)));
+  });
+  return {
+    port,
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+      return { stdout, stderr };
+    },
+  };
+}
+
+/** One HTTP/2 request; resolves with the status, the body received and the stream's reset code. */
+function h2Get(port: number, path: string) {
+  return new Promise<{ status: number; body: string; rstCode: number }>((resolve, reject) => {
+    const session = http2.connect(`http://127.0.0.1:${port}`);
+    session.on('error', reject);
+    const req = session.request({ ':path': path });
+    let status = 0;
+    let body = '';
+    req.on('response', (h) => {
+      status = Number(h[':status']);
+    });
+    req.on('data', (c) => {
+      body += String(c);
+    });
+    req.on('error', () => {});
+    req.on('close', () => {
+      session.close();
+      resolve({ status, body, rstCode: req.rstCode ?? -1 });
+    });
+    req.end();
+  });
+}
+
+describe('on @hono/node-server a failed stream is cut without a stack on stderr', () => {
+  beforeAll(() => ensureBuilt());
+
+  const cases = [
+    ['faultline/hono', 'HTTP/1.1'],
+    ['faultline/hono', 'HTTP/2'],
+    ['faultline/fetch', 'HTTP/1.1'],
+  ] as const;
+  for (const [adapter, protocol] of cases) {
+    it(`${adapter}, ${protocol}: each failure is one structured record; the server prints nothing of its own`, async () => {
+      const server = await startStreamServer({
+        ...(protocol === 'HTTP/2' ? { FAULTLINE_H2: '1' } : {}),
+        ...(adapter === 'faultline/fetch' ? { FAULTLINE_APP: 'fetch' } : {}),
+      });
+      const failures = 3;
+      for (let i = 0; i < failures; i++) {
+        if (protocol === 'HTTP/2') {
+          const res = await h2Get(server.port, '/stream');
+          expect(res.status).toBe(200);
+          expect(res.body).toBe('part one, ');
+          // Reset with INTERNAL_ERROR, as faultline/node cuts an HTTP/2 stream.
+          expect(res.rstCode).toBe(http2.constants.NGHTTP2_INTERNAL_ERROR);
+        } else {
+          const res = await fetch(`http://127.0.0.1:${server.port}/stream`);
+          expect(res.status).toBe(200);
+          // The body is cut, never ended cleanly: the client sees the failure.
+          await expect(res.text()).rejects.toThrow();
+        }
+      }
+      // A later request is answered: the server has run past the failures' own clean-up.
+      if (protocol === 'HTTP/2') expect((await h2Get(server.port, '/ok')).body).toBe('ok');
+      else expect(await (await fetch(`http://127.0.0.1:${server.port}/ok`)).text()).toBe('ok');
+      const { stdout, stderr } = await server.stop();
+      const lines = stderr.split('\n').filter((l) => l !== '');
+      // Only faultline's JSON records: no "Error: ..." stack from the server's console.error.
+      for (const line of lines) expect(() => JSON.parse(line), line).not.toThrow();
+      const records = lines.map((l) => JSON.parse(l) as { phase?: string; status?: number });
+      expect(records.filter((r) => r.phase === 'stream' && r.status === 500)).toHaveLength(
+        failures,
+      );
+      expect(records).toHaveLength(failures);
+      expect(stdout.trim()).toMatch(/^port \d+$/);
+    });
+  }
 });

@@ -123,6 +123,13 @@ describe('faultline/node handle()', () => {
     expect(method).toContain('content-type: text/html');
     expect(method).toMatch(/faultline-incident: [0-9A-Z]{18}/);
     expect(mem.records().some((r) => r.phase === 'parse' && r.status === 501)).toBe(true);
+    // Not a request line at all (no target, no version): 400, as nginx and Apache answer.
+    const garbage = await rawRequest(port, 'GARBAGE\r\n\r\n');
+    expect(garbage).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    expect(await rawRequest(port, 'BREW /\r\n\r\n')).toMatch(/^HTTP\/1\.1 400 /);
+    expect(await rawRequest(port, 'BREW / HTTP/1.1\r\nHost: x\r\n\r\n')).toMatch(
+      /^HTTP\/1\.1 501 /,
+    );
   });
 
   it('clientError() answers a parser error for a server that owns its own listener', async () => {

@@ -94,6 +94,8 @@ describe('JSON Schema', () => {
         '503': 'https://status.example.com/',
         '501': { redirect: 'https://x.example/', status: 307 },
         '500': { route: '/fallback', status: '=' },
+        '502': { file: './50x.html', charset: 'iso-8859-1', csp: "default-src 'self'" },
+        '504': { body: '<h1>Down</h1>', csp: "default-src 'self'; img-src 'self' data:" },
       },
       debug: false,
     };
@@ -103,6 +105,8 @@ describe('JSON Schema', () => {
       { errorDocuments: { '600': 'x' } },
       { errorDocuments: { '500': { redirect: 'javascript:alert(1)' } } },
       { errorDocuments: { '500': { route: '/x', status: 700 } } },
+      { errorDocuments: { '500': { body: 'x', csp: "default-src 'self'\nx-evil: 1" } } },
+      { errorDocuments: { '500': { file: './50x.html', charset: 'latin 1' } } },
       { debug: 'yes' },
     ]) {
       expect(validate(bad)).toBe(false);

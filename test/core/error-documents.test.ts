@@ -1,9 +1,28 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
-import { compileDocuments, compileTemplate, fillBody } from '../../src/core/error-documents.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  type CompiledBody,
+  compileDocuments,
+  compileTemplate,
+  fillBody,
+  fillDocument,
+} from '../../src/core/error-documents.js';
 import { configError } from '../support/config-error.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/errors/', import.meta.url));
+/** "Café fermé – {{status}}" in ISO-8859-1: é is the single byte 0xE9, invalid as UTF-8. */
+const LATIN1 = Buffer.from(
+  '<!doctype html><meta charset="iso-8859-1"><title>Café fermé</title><h1>{{status}} {{title}}</h1><p>{{incident}}</p>\n',
+  'latin1',
+);
+const LATIN1_DIR = mkdtempSync(join(tmpdir(), 'faultline-latin1-'));
+const LATIN1_FILE = join(LATIN1_DIR, 'down.html');
+writeFileSync(LATIN1_FILE, LATIN1);
+afterAll(() => rmSync(LATIN1_DIR, { recursive: true, force: true }));
+const values = (title: string) => ({ status: 503, title, incident: 'INC1', requestId: undefined });
 
 describe('compileDocuments', () => {
   it('reads strings as Apache does: URL -> redirect, /path -> route, else literal', () => {
@@ -109,6 +128,26 @@ describe('compileDocuments', () => {
         undefined,
         /errorDocuments.500.type" must be 'html', 'json' or 'text'/,
       ],
+      [
+        { '500': { body: '<p/>', csp: "default-src 'self'\r\nset-cookie: a=1" } },
+        undefined,
+        /errorDocuments.500.csp" must be a Content-Security-Policy header value/,
+      ],
+      [
+        { '500': { file: '500.html', charset: 'latin 1' } },
+        undefined,
+        /errorDocuments.500.charset" must be a charset name, got "latin 1"/,
+      ],
+      [
+        { '500': { file: 'problem.json', charset: 'iso-8859-1' } },
+        undefined,
+        /errorDocuments.500.charset" is iso-8859-1, but JSON is always UTF-8/,
+      ],
+      [
+        { '500': { file: LATIN1_FILE, type: 'json' } },
+        undefined,
+        /errorDocuments.500.file" is not UTF-8 .*, but JSON is always UTF-8/,
+      ],
       [[], undefined, /"errorDocuments" must be an object/],
       [undefined, '/does/not/exist', /"errorDocumentsDir" cannot be read/],
     ];
@@ -117,5 +156,70 @@ describe('compileDocuments', () => {
       expect(err.message).toMatch(message);
       expect(err.message).toContain('Fix:');
     }
+  });
+
+  it('labels and polices documents: UTF-8 files and literals say so; operator pages get no CSP by default', () => {
+    const t = compileDocuments(
+      {
+        '500': { file: '500.html' },
+        '502': { body: '<p>x</p>', csp: "default-src 'self'" },
+        '503': { file: '500.html', charset: 'utf-8', csp: "img-src 'self'" },
+      },
+      undefined,
+      FIXTURES,
+    );
+    const html = (s: number) => {
+      const d = t.lookup(s);
+      return d?.kind === 'bodies' ? d.byFormat.html : undefined;
+    };
+    expect([html(500)?.contentType, html(500)?.csp, html(500)?.binary]).toEqual([
+      'text/html; charset=utf-8',
+      undefined,
+      false,
+    ]);
+    expect(html(502)?.csp).toBe("default-src 'self'");
+    expect(html(503)?.csp).toBe("img-src 'self'");
+  });
+});
+
+describe('a file document not in UTF-8 (Latin-1)', () => {
+  const compile = (doc: object): CompiledBody => {
+    const d = compileDocuments({ '503': doc }, undefined, LATIN1_DIR).lookup(503);
+    if (d?.kind !== 'bodies' || d.byFormat.html === undefined) throw new Error('no html body');
+    return d.byFormat.html;
+  };
+  /** The file's bytes with each placeholder replaced by `with`'s ASCII bytes. */
+  const expected = (title: string) =>
+    Buffer.from(
+      LATIN1.toString('latin1')
+        .replace('{{status}}', '503')
+        .replace('{{title}}', title)
+        .replace('{{incident}}', 'INC1'),
+      'latin1',
+    );
+
+  it('is served byte for byte, without a charset it cannot know, placeholders replaced at the byte level', () => {
+    const body = compile({ file: 'down.html' });
+    expect([body.contentType, body.binary, body.type]).toEqual(['text/html', true, 'html']);
+    const out = fillDocument(body, values('Service Unavailable'));
+    expect(out).toBeInstanceOf(Uint8Array);
+    expect(Buffer.from(out).equals(expected('Service Unavailable'))).toBe(true);
+    // The é bytes of the file are untouched (0xE9), never re-encoded as UTF-8 (0xC3 0xA9).
+    expect(Buffer.from(out).includes(Buffer.from([0x43, 0x61, 0x66, 0xe9]))).toBe(true);
+    expect(Buffer.from(out).includes(Buffer.from([0xc3, 0xa9]))).toBe(false);
+  });
+
+  it('escapes a value outside ASCII so it cannot break the encoding', () => {
+    const out = fillDocument(compile({ file: 'down.html' }), values('Fermé <now>'));
+    expect(Buffer.from(out).equals(expected('Ferm&#233; &#60;now&#62;'))).toBe(true);
+    const text = compileTemplate('down: {{title}}', 'text', 'k', { binary: true });
+    expect(fillBody(text, values('Fermé ✓'))).toBe('down: Ferm? ?');
+  });
+
+  it("takes an explicit charset for the header; the bytes stay the file's", () => {
+    const body = compile({ file: 'down.html', charset: 'iso-8859-1' });
+    expect(body.contentType).toBe('text/html; charset=iso-8859-1');
+    const out = fillDocument(body, values('Service Unavailable'));
+    expect(Buffer.from(out).equals(expected('Service Unavailable'))).toBe(true);
   });
 });

@@ -17,6 +17,7 @@ import {
   startSite,
 } from '../support/faultline-site.js';
 import { describeWith } from '../support/programs.js';
+import { rawRequest } from '../support/raw-http.js';
 import type { RunningServer } from '../support/server-process.js';
 
 const BROWSER = {
@@ -264,5 +265,19 @@ describeWith(['apache2'], 'differential: faultline errorDocuments vs Apache Erro
     // A local document is the app's own answer: served whatever the client accepts.
     const local = await both('local', '/local', { headers: { accept: '*/*' } });
     expect(compared(local.fl)).toEqual(compared(local.ap));
+  });
+
+  it('parser errors: 400 for a line without target or version, 501 for an unknown method', async () => {
+    const port = Number(new URL((sites.get('plain') as Site).url).port);
+    for (const [raw, expected] of [
+      ['GARBAGE\r\n\r\n', '400 Bad Request'],
+      ['G@T / HTTP/1.1\r\nHost: x\r\n\r\n', '400 Bad Request'],
+      ['BREW / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', '501 Not Implemented'],
+      ['get / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n', '501 Not Implemented'],
+    ] as const) {
+      const [ap, fl] = await Promise.all([rawRequest(apache.port, raw), rawRequest(port, raw)]);
+      expect(ap, JSON.stringify(raw)).toMatch(new RegExp(`^HTTP/1\\.1 ${expected}\r\n`));
+      expect(fl, JSON.stringify(raw)).toMatch(new RegExp(`^HTTP/1\\.1 ${expected}\r\n`));
+    }
   });
 });

@@ -20,6 +20,7 @@ import {
 } from '../support/faultline-site.js';
 import { startNginx } from '../support/nginx.js';
 import { describeWith } from '../support/programs.js';
+import { rawRequest } from '../support/raw-http.js';
 import type { RunningServer } from '../support/server-process.js';
 
 /** What a browser sends; faultline answers API clients (`*\/*`) differently by design. */
@@ -27,8 +28,14 @@ const BROWSER = {
   accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8',
 };
 const EMPTY_GIF = Buffer.from('R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7', 'base64');
+/** A page saved in ISO-8859-1: é and ü are single bytes (0xE9, 0xFC), invalid as UTF-8. */
+const LATIN1 = Buffer.from(
+  '<!doctype html><meta charset="iso-8859-1"><h1>Désolé, Störung</h1>\n',
+  'latin1',
+);
 const FILES = {
   'www/50x.html': '<!doctype html><h1>Sorry, we are down for a moment</h1>\n',
+  'www/latin1.html': LATIN1,
   'www/empty.gif': EMPTY_GIF,
 };
 
@@ -78,6 +85,19 @@ const DELIBERATE_DIFFERENCES = {
       expect(fl.body.toString()).toContain(`<a href="${fl.location}">`);
     },
   },
+  redirectApi: {
+    what: 'an external redirect document applies to browsers only: API clients (Accept: */*) keep the error status and problem+json; nginx redirects every client',
+    reason:
+      'fetch follows a 302 to the status page, so a failed POST would resolve as 200 OK; the failure must stay visible to code',
+    check: (fl: Shape, ng: Shape, original: number) => {
+      expect([ng.status, ng.location]).toEqual([302, 'https://status.example.com/']);
+      expect([fl.status, fl.location, fl.type]).toEqual([
+        original,
+        null,
+        'application/problem+json',
+      ]);
+    },
+  },
   recursionStatus: {
     what: "when the error route itself fails, faultline keeps the original status; nginx answers with the error route's status",
     reason:
@@ -85,6 +105,24 @@ const DELIBERATE_DIFFERENCES = {
     check: (fl: Shape, ng: Shape, original: number) => {
       expect(fl.status).toBe(original);
       expect(ng.status).not.toBe(original);
+    },
+  },
+  utf8Charset: {
+    what: 'a { file } document in valid UTF-8 is labelled charset=utf-8; nginx labels no charset without a charset directive',
+    reason:
+      'the bytes were checked as UTF-8 at startup, so the charset is known; any other encoding gets no label, as in nginx (see the Latin-1 test)',
+    check: (fl: Shape, ng: Shape) => {
+      expect(fl.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      expect(ng.headers.get('content-type')).toBe('text/html');
+    },
+  },
+  unknownMethod: {
+    what: "a well-formed request line with an unknown method (BREW / HTTP/1.1) is 501 in faultline; nginx's static handler answers 405",
+    reason:
+      'RFC 9110 §9.1: a method the server does not recognize is 501 Not Implemented (as Apache answers); 405 claims the method exists but not here',
+    check: (fl: string, ng: string) => {
+      expect(fl).toMatch(/^HTTP\/1\.1 501 Not Implemented\r\n/);
+      expect(ng).toMatch(/^HTTP\/1\.1 405 Not Allowed\r\n/);
     },
   },
   apiClients: {
@@ -119,6 +157,9 @@ describeWith(['nginx'], 'differential: faultline errorDocuments vs nginx error_p
     location = /recursive-503 { error_page 503 /broken.html; return 503; }
     location = /broken.html { return 500; }
     location = /plain/500 { return 500; }
+    location = /latin1/503 { error_page 503 /latin1.html; return 503; }
+    location = /latin1-labelled/503 { error_page 503 /latin1.html; return 503; }
+    location = /latin1.html { internal; if ($request_uri ~ labelled) { charset iso-8859-1; } }
   `;
 
   /** The faultline equivalents, one app per error_page (errorDocuments are per app). */
@@ -167,6 +208,14 @@ describeWith(['nginx'], 'differential: faultline errorDocuments vs nginx error_p
       },
     },
     plain: { errorDocuments: {}, fail: { '/plain/500': 500 } },
+    latin1: {
+      errorDocuments: { '503': { file: 'latin1.html' } },
+      fail: { '/latin1/503': 503 },
+    },
+    latin1Labelled: {
+      errorDocuments: { '503': { file: 'latin1.html', charset: 'iso-8859-1' } },
+      fail: { '/latin1-labelled/503': 503 },
+    },
   };
 
   beforeAll(async () => {
@@ -199,6 +248,7 @@ describeWith(['nginx'], 'differential: faultline errorDocuments vs nginx error_p
         DELIBERATE_DIFFERENCES.noStore.check(fl, ng);
         DELIBERATE_DIFFERENCES.nosniff.check(fl, ng);
         DELIBERATE_DIFFERENCES.incident.check(fl, ng);
+        if (site === 'listFile') DELIBERATE_DIFFERENCES.utf8Charset.check(fl, ng);
         const head = await both(site, `/list/${status}`, { method: 'HEAD' });
         expect(compared(head.fl)).toEqual(compared(head.ng));
         expect(head.fl.body.length).toBe(0);
@@ -245,6 +295,8 @@ describeWith(['nginx'], 'differential: faultline errorDocuments vs nginx error_p
     DELIBERATE_DIFFERENCES.noStore.check(fl, ng);
     const head = await both('external', '/external', { method: 'HEAD' });
     expect(compared(head.fl)).toEqual(compared(head.ng));
+    const api = await both('external', '/external', { headers: { accept: '*/*' } });
+    DELIBERATE_DIFFERENCES.redirectApi.check(api.fl, api.ng, 503);
   });
 
   it('recursion: the error page itself fails -> the built-in 500 page, once', async () => {
@@ -289,5 +341,39 @@ describeWith(['nginx'], 'differential: faultline errorDocuments vs nginx error_p
     // An internal route is the app's own answer: it is served whatever the client accepts.
     const { ng, fl } = await both('list', '/list/503', { headers: { accept: '*/*' } });
     expect(compared(fl)).toEqual(compared(ng));
+  });
+
+  it('parser errors: a line with no target or version is 400 on both, as is a bad method token', async () => {
+    const port = (site: string) => Number(new URL((sites.get(site) as Site).url).port);
+    for (const raw of ['GARBAGE\r\n\r\n', 'G@T / HTTP/1.1\r\nHost: x\r\n\r\n', 'GET\r\n\r\n']) {
+      const [ng, fl] = await Promise.all([
+        rawRequest(nginx.port, raw),
+        rawRequest(port('plain'), raw),
+      ]);
+      expect(ng, JSON.stringify(raw)).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+      expect(fl, JSON.stringify(raw)).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+    }
+    // Connection: close: nginx keeps the connection open after its (well-formed) 405.
+    const brew = 'BREW / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n';
+    const [ng, fl] = await Promise.all([
+      rawRequest(nginx.port, brew),
+      rawRequest(port('plain'), brew),
+    ]);
+    DELIBERATE_DIFFERENCES.unknownMethod.check(fl, ng);
+  });
+
+  it('a Latin-1 page: the same bytes and the same Content-Type, charset only when configured', async () => {
+    for (const [site, path, contentType] of [
+      ['latin1', '/latin1/503', 'text/html'],
+      ['latin1Labelled', '/latin1-labelled/503', 'text/html; charset=iso-8859-1'],
+    ] as const) {
+      const { ng, fl } = await both(site, path);
+      expect(ng.status).toBe(503);
+      expect(ng.body.equals(LATIN1)).toBe(true);
+      expect(fl.body.equals(ng.body)).toBe(true);
+      expect(compared(fl)).toEqual(compared(ng));
+      expect(ng.headers.get('content-type')).toBe(contentType);
+      expect(fl.headers.get('content-type')).toBe(contentType);
+    }
   });
 });

@@ -26,13 +26,17 @@ function provocation(key: string): Provocation {
   return p;
 }
 
-function response(status: number, headers: Record<string, string>, body = ''): RawResponse {
+function response(
+  status: number,
+  headers: Record<string, string>,
+  body: string | Uint8Array = '',
+): RawResponse {
   return {
     kind: 'response',
     status,
     reason: '',
     headers: Object.entries(headers).map(([n, v]) => [n.toLowerCase(), v] as const),
-    body: Buffer.from(body),
+    body: typeof body === 'string' ? Buffer.from(body) : Buffer.from(body),
     truncated: false,
     elapsedMs: 1,
   };
