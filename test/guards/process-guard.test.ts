@@ -79,7 +79,7 @@ describe('process guard', () => {
 
     expect(crash.status).toBe(500);
     const incident = String(crash.headers['faultline-incident']);
-    expect(incident).toMatch(/^[0-9A-Z]{18}$/);
+    expect(incident).toMatch(/^[0-9A-Z]{26}$/);
     const completed = answers.filter((a, i) => a.status === 200 && a.body === `ok ${i}`).length;
     expect({ inFlight: N, completed, lost: N - completed }).toEqual({
       inFlight: N,
