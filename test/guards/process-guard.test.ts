@@ -15,6 +15,8 @@ interface Proc {
   child: ChildProcess;
   port: number;
   log: () => string;
+  /** Resolves when the server has printed `text` on stdout. */
+  printed: (text: string) => Promise<void>;
   exited: Promise<{ code: number | null; at: number }>;
 }
 
@@ -30,16 +32,29 @@ async function start(env: Record<string, string> = {}): Promise<Proc> {
   const exited = new Promise<{ code: number | null; at: number }>((resolve) =>
     child.on('exit', (code) => resolve({ code, at: Date.now() })),
   );
+  let out = '';
+  child.stdout?.on('data', (c) => {
+    out += String(c);
+  });
+  const printed = (text: string): Promise<void> =>
+    new Promise((resolve) => {
+      const check = (): void => {
+        if (!out.includes(text)) return;
+        child.stdout?.off('data', check);
+        resolve();
+      };
+      child.stdout?.on('data', check);
+      check();
+    });
   const port = await new Promise<number>((resolve, reject) => {
-    let out = '';
-    child.stdout?.on('data', (c) => {
-      out += String(c);
+    const check = (): void => {
       const m = /port (\d+)/.exec(out);
       if (m) resolve(Number(m[1]));
-    });
+    };
+    child.stdout?.on('data', check);
     child.on('exit', () => reject(new Error(`server exited early: ${stderr}`)));
   });
-  return { child, port, log: () => stderr, exited };
+  return { child, port, log: () => stderr, printed, exited };
 }
 
 interface Answer {
@@ -65,6 +80,49 @@ function get(port: number, path: string, agent?: http.Agent): Promise<Answer> {
 }
 
 beforeAll(() => ensureBuilt());
+
+/** The JSON log lines of a finished process. */
+function records(p: Proc): Array<Record<string, unknown>> {
+  return p
+    .log()
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+/** The drain's one line. */
+function drainLine(p: Proc): Record<string, unknown> | undefined {
+  const lines = records(p).filter((r) => r.shutdown !== undefined);
+  expect(lines).toHaveLength(1);
+  return lines[0]?.shutdown as Record<string, unknown> | undefined;
+}
+
+/** `n` identical failures, one at a time; returns the incident ids the clients received. */
+async function failures(port: number, n: number): Promise<string[]> {
+  const ids: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const res = await get(port, '/fail');
+    expect(res.status).toBe(500);
+    ids.push(String(res.headers['faultline-incident']));
+  }
+  return ids;
+}
+
+/** Every id leads by its root (the id up to the first dot) to a full record; one summary counts all. */
+function expectCounted(p: Proc, ids: string[]): void {
+  const root = ids[0] as string;
+  for (const id of ids.slice(1)) expect(id.slice(0, id.indexOf('.'))).toBe(root);
+  const recs = records(p);
+  const full = recs.filter((r) => r.incident === root && r.storm === undefined);
+  expect(full).toHaveLength(1);
+  expect(full[0]).toMatchObject({ status: 500, error: { message: 'counted failure' } });
+  const summaries = recs.filter((r) => r.storm !== undefined);
+  expect(summaries).toHaveLength(1);
+  expect(summaries[0]).toMatchObject({
+    incident: root,
+    storm: { count: ids.length, suppressed: ids.length - 1, lastIncident: ids.at(-1) },
+  });
+}
 
 describe('process guard', () => {
   it('a throw in a timer under load: every other in-flight request completes, the failing one gets 500, exit 1', async () => {
@@ -125,6 +183,36 @@ describe('process guard', () => {
     expect(p.log()).toContain('unhandled rejection in a timer');
   });
 
+  it('counted failures, then SIGTERM: the summary with the exact count and the drain line are logged', async () => {
+    const p = await start();
+    const ids = await failures(p.port, 6);
+    p.child.kill('SIGTERM');
+    expect((await p.exited).code).toBe(0);
+    expectCounted(p, ids);
+    expect(drainLine(p)).toMatchObject({ reason: 'SIGTERM', inFlight: 0, drained: 0, lost: 0 });
+  });
+
+  it('counted failures, then a crash: the summary with the exact count is logged before exit 1', async () => {
+    const p = await start();
+    const ids = await failures(p.port, 6);
+    expect((await get(p.port, '/crash')).status).toBe(500);
+    expect((await p.exited).code).toBe(1);
+    expectCounted(p, ids);
+    expect(drainLine(p)).toMatchObject({ reason: 'crash', lost: 0 });
+  });
+
+  it('a request still running when the grace period ends is counted as lost in the drain line', async () => {
+    const p = await start({ GRACE_MS: '300' });
+    const slow = get(p.port, '/slow?ms=5000&id=slow&announce');
+    await p.printed('started slow');
+    p.child.kill('SIGTERM');
+    expect((await p.exited).code).toBe(0);
+    expect((await slow).status).toBe('error');
+    expect(drainLine(p)).toMatchObject({ reason: 'SIGTERM', inFlight: 1, drained: 0, lost: 1 });
+    const line = records(p).find((r) => r.shutdown !== undefined);
+    expect(line?.msg).toBe('shutdown (SIGTERM): 1 in flight, 0 drained, 1 lost');
+  });
+
   it('SIGTERM under load: all in-flight requests complete, an idle kept-alive socket is not served again, exit 0', async () => {
     const p = await start();
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
@@ -147,6 +235,9 @@ describe('process guard', () => {
       expect(late.headers.connection).toBe('close');
     }
     expect(code).toBe(0);
+    const drain = drainLine(p);
+    expect(drain).toMatchObject({ reason: 'SIGTERM', lost: 0 });
+    expect(drain?.drained).toBe(drain?.inFlight);
   });
 
   it('a request arriving on a kept-alive socket during the drain gets 503 + Connection: close', async () => {
