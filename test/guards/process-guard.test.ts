@@ -33,19 +33,23 @@ async function start(env: Record<string, string> = {}): Promise<Proc> {
     child.on('exit', (code) => resolve({ code, at: Date.now() })),
   );
   let out = '';
+  const waiters: Array<[text: string, resolve: () => void]> = [];
   child.stdout?.on('data', (c) => {
     out += String(c);
+    for (let i = waiters.length - 1; i >= 0; i--) {
+      const [text, resolve] = waiters[i] as [string, () => void];
+      if (out.includes(text)) {
+        waiters.splice(i, 1);
+        resolve();
+      }
+    }
   });
   const printed = (text: string): Promise<void> =>
-    new Promise((resolve) => {
-      const check = (): void => {
-        if (!out.includes(text)) return;
-        child.stdout?.off('data', check);
-        resolve();
-      };
-      child.stdout?.on('data', check);
-      check();
-    });
+    out.includes(text)
+      ? Promise.resolve()
+      : new Promise((resolve) => {
+          waiters.push([text, resolve]);
+        });
   const port = await new Promise<number>((resolve, reject) => {
     const check = (): void => {
       const m = /port (\d+)/.exec(out);
@@ -219,8 +223,9 @@ describe('process guard', () => {
     // Open a kept-alive socket first, so a request can arrive on it during the drain.
     expect((await get(p.port, '/', agent)).status).toBe(200);
     const N = 30;
-    const slow = Array.from({ length: N }, (_, i) => get(p.port, `/slow?ms=500&id=${i}`));
-    await new Promise((r) => setTimeout(r, 100));
+    const slow = Array.from({ length: N }, (_, i) => get(p.port, `/slow?ms=500&id=${i}&announce`));
+    // SIGTERM once every request is in flight (the server says so), not after a guessed delay.
+    await Promise.all(Array.from({ length: N }, (_, i) => p.printed(`started ${i}\n`)));
     p.child.kill('SIGTERM');
     await new Promise((r) => setTimeout(r, 50));
     const late = await get(p.port, '/slow?ms=1&id=late', agent);
