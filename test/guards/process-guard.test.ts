@@ -205,6 +205,31 @@ describe('process guard', () => {
     expect(drainLine(p)).toMatchObject({ reason: 'crash', lost: 0 });
   });
 
+  it('a second signal during the drain exits at once, still with the exact count and the drain line', async () => {
+    const p = await start({ GRACE_MS: '5000' });
+    const ids = await failures(p.port, 4);
+    const slow = get(p.port, '/slow?ms=5000&id=slow&announce');
+    await p.printed('started slow');
+    p.child.kill('SIGTERM');
+    // The first signal has been handled once the listener is closed: a new connection is refused.
+    await new Promise<void>((resolve) => {
+      const poll = (): void => {
+        const s = net.connect(p.port, '127.0.0.1');
+        s.on('connect', () => {
+          s.destroy();
+          setTimeout(poll, 10);
+        });
+        s.on('error', () => resolve());
+      };
+      poll();
+    });
+    p.child.kill('SIGTERM');
+    expect((await p.exited).code).toBe(130);
+    expect((await slow).status).toBe('error');
+    expectCounted(p, ids);
+    expect(drainLine(p)).toMatchObject({ reason: 'SIGTERM', inFlight: 1, drained: 0, lost: 1 });
+  });
+
   it('a request still running when the grace period ends is counted as lost in the drain line', async () => {
     const p = await start({ GRACE_MS: '300' });
     const slow = get(p.port, '/slow?ms=5000&id=slow&announce');
