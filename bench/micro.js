@@ -2,6 +2,8 @@
 // ns/op, in this process. Errors are created once: this measures faultline, not V8's stack capture.
 import { toFault } from '../dist/core/classify.js';
 import { HttpError } from '../dist/core/http-error.js';
+import { newIncidentId } from '../dist/core/incident.js';
+import { createFaultline } from '../dist/core/pipeline.js';
 import { Renderer } from '../dist/core/render.js';
 
 function hostile() {
@@ -39,7 +41,34 @@ export function micro({ iterations = 50_000 } = {}) {
   return rows;
 }
 
+function time(n, fn) {
+  for (let i = 0; i < 1000; i++) fn();
+  const t0 = process.hrtime.bigint();
+  let sink = 0;
+  for (let i = 0; i < n; i++) sink += fn();
+  if (sink === 0) throw new Error('unreachable');
+  return Number(process.hrtime.bigint() - t0) / n;
+}
+
+/**
+ * The rest of the error path: a new incident id alone, and the whole pipeline (classify, report,
+ * render) for a repeat that storm control only counts — the cost of each failure in an error storm.
+ */
+export function errorPath({ iterations = 50_000 } = {}) {
+  const quiet = { error() {}, info() {}, debug() {} };
+  const fl = createFaultline({ logger: quiet, telemetry: false });
+  const err = new Error('db down');
+  const req = { method: 'GET', url: '/orders/1', headers: {}, remoteAddress: '10.0.0.1' };
+  return [
+    { name: 'new incident id', ns: time(iterations * 4, () => newIncidentId().length) },
+    {
+      name: 'respond, storm repeat',
+      ns: time(iterations, () => fl.respond(err, req).body.length),
+    },
+  ];
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  for (const { name, ns } of micro())
+  for (const { name, ns } of [...micro(), ...errorPath()])
     console.log(`${name.padEnd(24)} ${ns.toFixed(0).padStart(8)} ns/op`);
 }

@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { HAS_WRK, load } from './lib/load.js';
 import { startServer } from './lib/server.js';
-import { micro } from './micro.js';
+import { micro, errorPath as microErrorPath } from './micro.js';
 
 const args = process.argv.slice(2);
 const SMOKE = args.includes('--smoke');
@@ -198,6 +198,10 @@ function microRows() {
       `≤ ${fmt(target)} ns`,
       ns <= target,
     );
+  }
+  for (const { name, ns } of microErrorPath({ iterations: SMOKE ? 5_000 : 100_000 })) {
+    const target = name === 'new incident id' ? 500 : 5_000;
+    row(`5. ${name}`, `${fmt(ns)} ns/op`, '', '', `≤ ${fmt(target)} ns`, ns <= target);
   }
 }
 

@@ -14,7 +14,7 @@ export {
 export type { ErrorSummary, Fault, Phase, PrivateFault, PublicFault } from './core/fault.js';
 export type { FaultContext, FaultHook } from './core/hook.js';
 export { HttpError, type HttpErrorOptions, httpErrors, isHttpError } from './core/http-error.js';
-export { incidentTime, newIncidentId } from './core/incident.js';
+export { incidentRoot, incidentTime, newIncidentId } from './core/incident.js';
 export { type Format, negotiateFormat } from './core/negotiate.js';
 export type { FaultlineOptions } from './core/options.js';
 export {

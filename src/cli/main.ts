@@ -6,6 +6,7 @@
 import type { Server } from 'node:http';
 import { loadConfigFile } from '../core/config-file.js';
 import { isFaultlineError } from '../core/errors.js';
+import type { NodeFaultline } from '../core/node-faultline.js';
 import { createDemoServer, DEMO_ROUTES } from '../demo/app.js';
 import { checkCommand } from './check/index.js';
 
@@ -35,9 +36,12 @@ async function demo(args: string[]): Promise<void> {
   }
   const configPath = option(args, '--config');
   let server: Server;
+  let fl: NodeFaultline;
   try {
     const options = configPath === undefined ? undefined : await loadConfigFile(configPath);
-    ({ server } = createDemoServer(options === undefined ? {} : { faultline: options }));
+    ({ server, faultline: fl } = createDemoServer(
+      options === undefined ? {} : { faultline: options },
+    ));
   } catch (err) {
     // Invalid configuration fails at startup with the key and the fix, not a stack trace.
     console.error(isFaultlineError(err) ? err.message : err);
@@ -50,12 +54,9 @@ async function demo(args: string[]): Promise<void> {
     for (const [path, what] of DEMO_ROUTES) console.log(`  ${url}${path}  — ${what}`);
     console.log('Log lines (JSON, with incident ids) follow on stderr.');
   });
-  const stop = (): void => {
-    server.close(() => process.exit(0));
-    setTimeout(() => process.exit(0), 2000).unref();
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  // Ctrl-C and SIGTERM drain as a production server does: the drain's one line, then the
+  // pending storm summaries (exact counts), then exit 0. A second Ctrl-C exits at once.
+  fl.guardProcess({ servers: server, graceMs: 2000 });
 }
 
 const [command, ...rest] = process.argv.slice(2);

@@ -4,7 +4,11 @@
  * guards and the process guard. `faultline/node` and the Node-based framework adapters use it.
  */
 import type { Server as HttpServer, IncomingMessage, ServerResponse } from 'node:http';
-import { ProcessGuard, type ProcessGuardOptions } from '../guards/process-guard.js';
+import {
+  type DrainReport,
+  ProcessGuard,
+  type ProcessGuardOptions,
+} from '../guards/process-guard.js';
 import { requestContext } from '../guards/request-context.js';
 import {
   type LifecycleHooks,
@@ -24,7 +28,8 @@ import {
 import { HttpError } from './http-error.js';
 import { errorContext, internalRedirect } from './internal-redirect.js';
 import { answerParseError, type ClientError, type ClientSocket } from './parse-error.js';
-import { Faultline, type FaultRequest, flushLogger, LAST_RESORT } from './pipeline.js';
+import { Faultline, type FaultRequest, LAST_RESORT } from './pipeline.js';
+import type { LoggerLike } from './report.js';
 import { requestLogger } from './request-logger.js';
 
 /** A request handler as node:http calls it; it may return a promise. */
@@ -37,6 +42,23 @@ export type NodeHandler<
 export interface FailOptions extends ClassifyContext {
   /** Re-dispatches the request for internal-route error documents (the app's handler). */
   dispatch?: (req: NodeRequest, res: NodeResponse) => unknown;
+}
+
+/**
+ * The process guard's drain line: at `info`, or `error` when requests were lost. A search for
+ * `"shutdown"` finds it. Never throws.
+ */
+function logDrain(logger: LoggerLike | undefined, drain: DrainReport): void {
+  if (logger === undefined) return;
+  try {
+    const level = drain.lost > 0 ? 'error' : 'info';
+    logger[level](
+      { shutdown: drain },
+      `shutdown (${drain.reason}): ${drain.inFlight} in flight, ${drain.drained} drained, ${drain.lost} lost`,
+    );
+  } catch {
+    // A broken logger must not stop the exit.
+  }
 }
 
 /** faultline for node:http servers. Create once at startup. */
@@ -139,8 +161,9 @@ export class NodeFaultline extends Faultline {
 
   /**
    * Installs the process guard: on an uncaught exception or unhandled rejection the failing
-   * request gets its 500, the servers drain within `graceMs`, the log is flushed and the process
-   * exits 1; SIGTERM/SIGINT drain the same way and exit 0. One per process; explicit by design.
+   * request gets its 500, the servers drain within `graceMs`, one line records the drain, pending
+   * storm summaries are written ({@link flush}), the log is flushed and the process exits 1;
+   * SIGTERM/SIGINT drain the same way and exit 0. One per process; explicit by design.
    * @example
    * const fl = faultline();
    * const server = fl.attach(http.createServer(fl.handle(app))).listen(3000);
@@ -154,7 +177,8 @@ export class NodeFaultline extends Faultline {
           this.#answer(err, req as NodeRequest, res, { phase: 'process' }),
         reportProcessFault: (err) =>
           this.report(this.classify(err, { phase: 'process' }), undefined),
-        flush: () => flushLogger(this.options.logger),
+        logDrain: (drain) => logDrain(this.options.logger, drain),
+        flush: () => this.flush(),
       },
       options,
     );

@@ -3,8 +3,14 @@
  * a client that went away (499) at `info`, other 4xx at `debug`. Only the private channel and
  * scrubbed request data are written. Storm control decides first, and scrubbing happens only for
  * records written in full: a storm costs a hash and a map lookup per fault, not a log line.
+ *
+ * A repeat that storm control only counts gets the incident id `<root>.<n>`, where `<root>` is the
+ * id of its window's full record and `n` its ordinal in the window, before the response is
+ * rendered: so every id a client receives leads, by a search for its root, to a full record of
+ * the same fault, and the window's summary counts it.
  */
 import type { ErrorSummary, Fault, Phase } from './fault.js';
+import { repeatIncidentId } from './incident.js';
 import { Scrubber, splitTarget } from './scrub.js';
 import {
   faultFingerprint,
@@ -15,6 +21,7 @@ import {
   type StormHooks,
   type StormSettings,
   type StormSummary,
+  type StormWindow,
 } from './storm.js';
 
 /** The logger methods faultline uses; pino, and most structured loggers, fit. */
@@ -84,6 +91,22 @@ function durationMs(start: number | undefined): number | undefined {
   return d >= 0 ? Math.round(d * 1000) / 1000 : undefined;
 }
 
+/**
+ * Gives a counted repeat its derived incident id. Faults come from `toFault`, whose public part is
+ * a fresh object; a caller's frozen fault can't be renamed, and is then logged in full instead.
+ */
+function renameRepeat(fault: Fault, window: StormWindow<Sample>): boolean {
+  const root = window.sample.incident;
+  if (root === undefined || fault.public.incident === undefined) return true;
+  const id = repeatIncidentId(root, window.count);
+  try {
+    (fault.public as { incident: string | undefined }).incident = id;
+  } catch {
+    return false;
+  }
+  return fault.public.incident === id;
+}
+
 function levelOf(status: number): Level {
   return status >= 500 ? 'error' : status === 499 ? 'info' : 'debug';
 }
@@ -149,22 +172,28 @@ export class Reporter {
       // Repeats of a fault already counted in an open window skip the stack (see quickKey).
       const quick = quickKey(fault, route);
       const known = this.#quick.get(quick);
-      if (known !== undefined && storm.countIfOpen(known, incident)) return false;
-      fingerprint = faultFingerprint(fault, route);
-      const sample: Sample = {
-        logger,
-        level,
-        status,
-        code,
-        phase: fault.phase,
-        route,
-        name: fault.private.name,
-        incident,
-      };
-      if (!storm.admit(fingerprint, incident, sample)) {
-        if (this.#quick.size >= MAX_QUICK) this.#quick.clear();
-        this.#quick.set(quick, fingerprint);
-        return false;
+      const open = known === undefined ? undefined : storm.countIfOpen(known);
+      if (open !== undefined) {
+        if (renameRepeat(fault, open)) return false;
+        fingerprint = known;
+      } else {
+        fingerprint = faultFingerprint(fault, route);
+        const sample: Sample = {
+          logger,
+          level,
+          status,
+          code,
+          phase: fault.phase,
+          route,
+          name: fault.private.name,
+          incident,
+        };
+        const window = storm.admit(fingerprint, sample);
+        if (window.count > 1) {
+          if (this.#quick.size >= MAX_QUICK) this.#quick.clear();
+          this.#quick.set(quick, fingerprint);
+          if (renameRepeat(fault, window)) return false;
+        }
       }
     }
     const s = this.#scrubber;
@@ -216,9 +245,13 @@ export class Reporter {
     };
   }
 
-  /** One line per window of a repeated fault: exact count and incident id range. */
+  /**
+   * One line per window of a repeated fault: exact count and the range of derived ids
+   * (`<root>.2` … `<root>.<count>`), under the root's own `incident` so a search finds it too.
+   */
   #summary(summary: StormSummary<Sample>): void {
     const { sample } = summary;
+    const root = sample.incident;
     const record = {
       incident: sample.incident,
       status: sample.status,
@@ -230,8 +263,8 @@ export class Reporter {
         suppressed: summary.suppressed,
         since: new Date(summary.since).toISOString(),
         until: new Date(summary.until).toISOString(),
-        firstIncident: summary.firstIncident,
-        lastIncident: summary.lastIncident,
+        firstIncident: root === undefined ? undefined : repeatIncidentId(root, 2),
+        lastIncident: root === undefined ? undefined : repeatIncidentId(root, summary.count),
       },
       error: { name: this.#scrubber.string(sample.name) },
       req: { route: this.#scrubber.string(sample.route) },

@@ -2,7 +2,9 @@
  * storm: error-storm control. In a storm, the same fault repeats thousands of times a second and
  * logging each in full costs more than serving the requests. Identical faults (same fingerprint:
  * error type, top stack frames, route) are logged in full the first time in a window, then only
- * counted; when the window ends one summary carries the exact count and the range of incident ids.
+ * counted; each counted repeat learns its ordinal in the window (2, 3, ...), which the reporter
+ * turns into its incident id (`<root>.<n>`), and when the window ends one summary carries the
+ * exact count.
  *
  * Memory is bounded: at most `maxFingerprints` fingerprints are remembered, least recently seen
  * first out (two-generation LRU); an evicted entry emits its summary first, so counts are never
@@ -31,7 +33,7 @@ export interface StormHooks {
 export interface StormSummary<T> {
   /** 16 hex digits. */
   readonly fingerprint: string;
-  /** Occurrences in the window, including the one logged in full. */
+  /** Occurrences in the window, including the one logged in full (the last ordinal handed out). */
   readonly count: number;
   /** Occurrences only counted (`count - 1`). */
   readonly suppressed: number;
@@ -39,10 +41,14 @@ export interface StormSummary<T> {
   readonly since: number;
   /** The last occurrence (ms). */
   readonly until: number;
-  /** Incident id of the first and last counted occurrence (5xx only). */
-  readonly firstIncident: string | undefined;
-  readonly lastIncident: string | undefined;
-  /** What the caller stored with the first occurrence (level, logger, fault summary, ...). */
+  /** What the caller stored with the first occurrence (level, logger, incident id, ...). */
+  readonly sample: T;
+}
+
+/** An open window as the caller sees it: the ordinal just handed out and the first's sample. */
+export interface StormWindow<T> {
+  /** Occurrences so far, this one included: 1 when this one opened the window. */
+  readonly count: number;
   readonly sample: T;
 }
 
@@ -50,8 +56,6 @@ interface Entry<T> {
   since: number;
   until: number;
   count: number;
-  firstIncident: string | undefined;
-  lastIncident: string | undefined;
   sample: T;
 }
 
@@ -59,7 +63,7 @@ interface Entry<T> {
  * Windowed dedupe of repeated faults with a bounded, approximately-LRU memory of fingerprints.
  * @example
  * const storm = new StormControl({ windowMs: 10_000, maxFingerprints: 10_000 }, (s) => log(s));
- * if (storm.admit(fingerprint, incident, sample)) logInFull();
+ * if (storm.admit(fingerprint, sample).count === 1) logInFull();
  */
 export class StormControl<T> {
   readonly #settings: StormSettings;
@@ -95,26 +99,26 @@ export class StormControl<T> {
   }
 
   /**
-   * Counts one more occurrence of `fingerprint` if its window is open; false (and nothing
-   * recorded) otherwise. Lets a caller that already knows the fingerprint skip computing it.
+   * Counts one more occurrence of `fingerprint` if its window is open and returns that window
+   * (its `count` is this occurrence's ordinal, >= 2); undefined (and nothing recorded) otherwise.
+   * Lets a caller that already knows the fingerprint skip computing it. No allocation.
    */
-  countIfOpen(fingerprint: number, incident: string | undefined): boolean {
+  countIfOpen(fingerprint: number): StormWindow<T> | undefined {
     const entry = this.#young.get(fingerprint) ?? this.#old.get(fingerprint);
-    if (entry === undefined) return false;
+    if (entry === undefined) return undefined;
     const now = this.#now();
-    if (now - entry.since >= this.#settings.windowMs) return false;
-    entry.count++;
-    if (entry.firstIncident === undefined) entry.firstIncident = incident;
-    entry.lastIncident = incident;
+    if (now - entry.since >= this.#settings.windowMs) return undefined;
     entry.until = now;
-    return true;
+    entry.count++;
+    return entry;
   }
 
   /**
-   * Records one occurrence. True when it opens a window and should be logged in full; false when
-   * it was only counted. `sample` is kept for the summary (only the first one of a window).
+   * Records one occurrence and returns its window: `count === 1` when this occurrence opened it
+   * and should be logged in full, `count` >= 2 (its ordinal) when it was only counted. `sample`
+   * is kept for the summary (only the first one of a window).
    */
-  admit(fingerprint: number, incident: string | undefined, sample: T): boolean {
+  admit(fingerprint: number, sample: T): StormWindow<T> {
     const now = this.#now();
     let entry = this.#young.get(fingerprint);
     if (entry === undefined) {
@@ -126,32 +130,22 @@ export class StormControl<T> {
     }
     if (entry !== undefined) {
       if (now - entry.since < this.#settings.windowMs) {
-        entry.count++;
-        if (entry.firstIncident === undefined) entry.firstIncident = incident;
-        entry.lastIncident = incident;
         entry.until = now;
-        return false;
+        entry.count++;
+        return entry;
       }
       // The window is over: summarize it and open a new one in place.
       this.#summarize(fingerprint, entry);
       entry.since = now;
       entry.until = now;
       entry.count = 1;
-      entry.firstIncident = undefined;
-      entry.lastIncident = undefined;
       entry.sample = sample;
-      return true;
+      return entry;
     }
-    this.#insert(fingerprint, {
-      since: now,
-      until: now,
-      count: 1,
-      firstIncident: undefined,
-      lastIncident: undefined,
-      sample,
-    });
+    const fresh: Entry<T> = { since: now, until: now, count: 1, sample };
+    this.#insert(fingerprint, fresh);
     this.#arm();
-    return true;
+    return fresh;
   }
 
   #insert(fingerprint: number, entry: Entry<T>): void {
@@ -196,8 +190,6 @@ export class StormControl<T> {
         suppressed: entry.count - 1,
         since: entry.since,
         until: entry.until,
-        firstIncident: entry.firstIncident,
-        lastIncident: entry.lastIncident,
         sample: entry.sample,
       });
     } catch {

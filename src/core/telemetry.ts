@@ -6,8 +6,8 @@
  * code and route. With no span active the cost is one context lookup and a counter add.
  *
  * Incident ids carry the trace: when the active span is sampled, the incident id is
- * `<trace id, 32 lower-case hex>-<18-char incident id>` (51 characters), e.g.
- * `4bf92f3577b34da6a3ce929d0e0e4736-01KAZ3J9QF7M2A0004`, so support can go from the id a user
+ * `<trace id, 32 lower-case hex>-<26-char incident id>` (59 characters), e.g.
+ * `4bf92f3577b34da6a3ce929d0e0e4736-01KB3ZT4Q8N6V2D7XK9M1RCF5H`, so support can go from the id a user
  * reports to the trace. The suffix keeps ids unique per fault, even for several faults in a trace.
  */
 import { createRequire } from 'node:module';
@@ -82,12 +82,12 @@ export interface TelemetrySettings {
 }
 
 const SAMPLED = 0x1;
-const TRACE_INCIDENT = /^([0-9a-f]{32})-[0-9A-Z]{18}$/;
+const TRACE_INCIDENT = /^([0-9a-f]{32})-[0-9A-Z]{26}$/;
 
 /**
  * The trace id an incident id carries, or undefined when it was made outside a trace.
  * @example
- * incidentTraceId('4bf92f3577b34da6a3ce929d0e0e4736-01KAZ3J9QF7M2A0004');
+ * incidentTraceId('4bf92f3577b34da6a3ce929d0e0e4736-01KB3ZT4Q8N6V2D7XK9M1RCF5H');
  * // '4bf92f3577b34da6a3ce929d0e0e4736'
  */
 export function incidentTraceId(incident: string): string | undefined {

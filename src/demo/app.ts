@@ -24,7 +24,7 @@ function home(res: http.ServerResponse): void {
   );
   res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
   res.end(
-    `<!doctype html><meta charset="utf-8"><title>faultline demo</title><h1>faultline demo</h1><p>Each link fails in its own way; watch the terminal for the log line with the incident id.</p><ul>${items}</ul>`,
+    `<!doctype html><meta charset="utf-8"><title>faultline demo</title><h1>faultline demo</h1><p>Each link fails in its own way; watch the terminal for the log line with the incident id. Click one twice: storm control logs the first failure in full and counts the second, whose id is the first one&#39;s plus <code>.2</code>; search the log for the id up to its dot (<code>grep -F</code>). Ctrl-C writes the count.</p><ul>${items}</ul>`,
   );
 }
 

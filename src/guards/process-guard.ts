@@ -3,9 +3,11 @@
  * unhandledRejection) or is asked to stop (SIGTERM, SIGINT). The failing request, when it can be
  * attributed (AsyncLocalStorage), gets its 500 with an incident id; the servers stop accepting;
  * in-flight requests finish within a grace period; requests arriving on kept-alive sockets get
- * 503 + `Connection: close`; the logger is flushed; the process exits — non-zero after a crash,
- * for the supervisor to restart it, zero after a signal. A second fault during the drain exits at
- * once. The exception is never swallowed to keep running in an undefined state.
+ * 503 + `Connection: close`; one line records the drain (reason, in flight, drained, lost);
+ * pending storm summaries are written and the logger is flushed; the process exits — non-zero
+ * after a crash, for the supervisor to restart it, zero after a signal. A second fault or signal
+ * during the drain exits at once, still writing the drain line and the summaries first. The
+ * exception is never swallowed to keep running in an undefined state.
  */
 import type { Server } from 'node:net';
 import type { NodeResponse } from '../core/deliver-node.js';
@@ -26,13 +28,32 @@ export interface ProcessGuardOptions {
   exit?: (code: number) => void;
 }
 
+/** What one drain did; logged as one line when it ends. */
+export interface DrainReport {
+  /** Why the process is stopping: `crash`, or the signal's name. */
+  readonly reason: 'crash' | NodeJS.Signals;
+  /** Requests in flight when the drain began. */
+  readonly inFlight: number;
+  /** Of those, finished before the exit. */
+  readonly drained: number;
+  /** Of those, still running at the exit (grace period over, or a second fault or signal). */
+  readonly lost: number;
+  /** How long the drain took, in milliseconds. */
+  readonly durationMs: number;
+}
+
 /** What the guard needs from the adapter. */
 export interface GuardHost {
   /** Answer (or cut) a request that was running when the process failed; never throws. */
   failRequest(err: unknown, ctx: { req: object; res: NodeResponse }): void;
   /** Record a failure that belongs to no request; never throws. */
   reportProcessFault(err: unknown): void;
-  /** Flush the logger; resolves when written or after a bound. */
+  /** Log the drain's one line; never throws. */
+  logDrain(report: DrainReport): void;
+  /**
+   * Write pending storm summaries (synchronously, before returning) and flush the logger; resolves
+   * when written or after a bound.
+   */
   flush(): Promise<void>;
 }
 
@@ -49,6 +70,10 @@ export class ProcessGuard {
   readonly #onShutdown: ProcessGuardOptions['onShutdown'];
   readonly #listeners: Array<[string, (...args: never[]) => void]> = [];
   #exitCode = 0;
+  #reason: 'crash' | NodeJS.Signals = 'crash';
+  #drainStart = 0;
+  #drainInFlight = 0;
+  #drainLogged = false;
 
   constructor(host: GuardHost, options: ProcessGuardOptions) {
     const {
@@ -102,6 +127,7 @@ export class ProcessGuard {
       // request still gets its 500 (one synchronous write), then the process exits at once.
       if (ctx) this.#host.failRequest(err, ctx);
       else this.#host.reportProcessFault(err);
+      this.#logDrain();
       void this.#host.flush().finally(() => this.#exit(1));
       setTimeout(() => this.#exit(1), 200).unref();
       return;
@@ -113,6 +139,10 @@ export class ProcessGuard {
 
   #signal(signal: NodeJS.Signals): void {
     if (this.draining) {
+      // Asked twice: exit now, but the drain line and the storm summaries are written first
+      // (synchronously; a buffering logger gets no time to flush).
+      this.#logDrain();
+      void this.#host.flush();
       this.#exit(this.#exitCode || 130);
       return;
     }
@@ -124,6 +154,9 @@ export class ProcessGuard {
     if (this.draining) return;
     this.draining = true;
     this.#exitCode = reason === 'crash' ? 1 : 0;
+    this.#reason = reason;
+    this.#drainStart = Date.now();
+    this.#drainInFlight = this.inFlight.size;
     for (const server of this.#servers) {
       server.close();
       (server as Server & { closeIdleConnections?: () => void }).closeIdleConnections?.();
@@ -138,6 +171,7 @@ export class ProcessGuard {
       .then(() => this.#onShutdown?.(reason))
       .catch((err: unknown) => this.#host.reportProcessFault(err));
     const finish = (): void => {
+      this.#logDrain();
       void this.#host.flush().finally(() => this.#exit(this.#exitCode));
     };
     const poll = (): void => {
@@ -149,5 +183,23 @@ export class ProcessGuard {
       settled = true;
     });
     poll();
+  }
+
+  /** The drain's one line, written once, whichever way the drain ends. */
+  #logDrain(): void {
+    if (this.#drainLogged) return;
+    this.#drainLogged = true;
+    const lost = Math.min(this.inFlight.size, this.#drainInFlight);
+    try {
+      this.#host.logDrain({
+        reason: this.#reason,
+        inFlight: this.#drainInFlight,
+        drained: this.#drainInFlight - lost,
+        lost,
+        durationMs: Date.now() - this.#drainStart,
+      });
+    } catch {
+      // The exit goes on without its line.
+    }
   }
 }

@@ -218,7 +218,7 @@ describe('faultline/fastify serverOptions (what Fastify answers before any plugi
 
     const method = await rawRequest(port, 'FOO / HTTP/1.1\r\nHost: x\r\nAccept: text/html\r\n\r\n');
     expect(method).toMatch(/^HTTP\/1\.1 501 Not Implemented\r\n/);
-    expect(head(method)).toMatch(/faultline-incident: [0-9A-Z]{18}/);
+    expect(head(method)).toMatch(/faultline-incident: [0-9A-Z]{26}/);
     expect(own.records.some((r) => r.obj.phase === 'parse' && r.obj.status === 501)).toBe(true);
   });
 

@@ -17,7 +17,7 @@ describe('faultline/fetch', () => {
     const res = await handler(new Request('http://x/a?token=1', json));
     expect(res.status).toBe(500);
     const incident = res.headers.get('faultline-incident');
-    expect(incident).toMatch(/^[0-9A-Z]{18}$/);
+    expect(incident).toMatch(/^[0-9A-Z]{26}$/);
     expect(res.headers.get('x-request-id')).toBe('req-42');
     expect(res.headers.get('vary')).toBe('Accept');
     const body = await res.text();

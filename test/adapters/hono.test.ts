@@ -83,7 +83,7 @@ describe('faultline/hono', () => {
     const res = await app.fetch(new Request('http://x/down', json));
     expect(res.status).toBe(503);
     expect(await res.text()).not.toContain(CANARY);
-    expect(res.headers.get('faultline-incident')).toMatch(/^[0-9A-Z]{18}$/);
+    expect(res.headers.get('faultline-incident')).toMatch(/^[0-9A-Z]{26}$/);
   });
 
   it('catches thrown non-Error values, which Hono never hands to onError', async () => {

@@ -52,7 +52,7 @@ describe('faultline/koa', () => {
     expect(res.statusCode).toBe(500);
     const text = await res.body.text();
     expect(text).not.toContain('db-7');
-    expect(res.headers['faultline-incident']).toMatch(/^[0-9A-Z]{18}$/);
+    expect(res.headers['faultline-incident']).toMatch(/^[0-9A-Z]{26}$/);
   });
 
   it('drops handler-set headers but keeps CORS', async () => {

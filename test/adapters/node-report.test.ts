@@ -43,7 +43,7 @@ describe('node:http fault records', () => {
     });
     expect(res.status).toBe(500);
     const incident = res.headers.get('faultline-incident');
-    expect(incident).toMatch(/^[0-9A-HJKMNP-TV-Z]{18}$/);
+    expect(incident).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
     await res.text();
 
     const records = mem.records();

@@ -121,7 +121,7 @@ describe('faultline/node handle()', () => {
     const method = await rawRequest(port, 'FOO / HTTP/1.1\r\nHost: x\r\nAccept: text/html\r\n\r\n');
     expect(method).toMatch(/^HTTP\/1\.1 501 Not Implemented\r\n/);
     expect(method).toContain('content-type: text/html');
-    expect(method).toMatch(/faultline-incident: [0-9A-Z]{18}/);
+    expect(method).toMatch(/faultline-incident: [0-9A-Z]{26}/);
     expect(mem.records().some((r) => r.phase === 'parse' && r.status === 501)).toBe(true);
     // Not a request line at all (no target, no version): 400, as nginx and Apache answer.
     const garbage = await rawRequest(port, 'GARBAGE\r\n\r\n');

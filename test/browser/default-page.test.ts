@@ -21,7 +21,7 @@ import { tempTree } from '../support/server-process.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = fileURLToPath(new URL('../../test-output/screenshots/', import.meta.url));
-const INCIDENT = /^[0-9A-HJKMNP-TV-Z]{18}$/;
+const INCIDENT = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 /** Each payload, if it ever ran, would set window.__xss or open a dialog. */
 const PAYLOADS = [
   '<script>window.__xss=1;alert(1)</script>',

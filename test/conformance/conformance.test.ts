@@ -67,7 +67,7 @@ function conformance(name: string, start: () => Promise<Started>): void {
         } else {
           expect(o.broken).toBe(false);
         }
-        if (o.status >= 500) expect(o.headers['faultline-incident']).toMatch(/^[0-9A-Z]{18}$/);
+        if (o.status >= 500) expect(o.headers['faultline-incident']).toMatch(/^[0-9A-Z]{26}$/);
         if (s.method === 'HEAD') expect(o.body).toBe('');
         expect(normalize(o, s)).toEqual(reference.get(s.id));
       });

@@ -11,7 +11,7 @@ describe('toFault', () => {
     expect(f.public.status).toBe(500);
     expect(f.public.code).toBe('internal_error');
     expect(f.public.detail).toBeUndefined();
-    expect(f.public.incident).toMatch(/^[0-9A-Z]{18}$/);
+    expect(f.public.incident).toMatch(/^[0-9A-Z]{26}$/);
     expect(f.private.message).toContain(CANARY);
     expect(f.private.stack).toContain('classify.test');
     expect(f.phase).toBe('handler');

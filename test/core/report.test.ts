@@ -4,7 +4,7 @@ import { HttpError } from '../../src/core/http-error.js';
 import { Reporter, type RequestInfo } from '../../src/core/report.js';
 import { memoryLogger } from '../support/memory-logger.js';
 
-const INCIDENT = /^[0-9A-HJKMNP-TV-Z]{18}$/;
+const INCIDENT = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
 function request(over: Partial<RequestInfo> = {}): RequestInfo {
   return {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { toFault } from '../../src/core/classify.js';
 import type { Fault } from '../../src/core/fault.js';
+import { incidentRoot } from '../../src/core/incident.js';
 import { createFaultline } from '../../src/core/pipeline.js';
 import { type LoggerLike, Reporter, type RequestInfo } from '../../src/core/report.js';
 import {
@@ -69,15 +70,19 @@ describe('StormControl', () => {
       (s) => out.push(s),
       { now: () => now, autoFlush: false },
     );
-    expect(storm.admit(7, 'i1', 'sample')).toBe(true);
+    // Each occurrence learns its ordinal in the window; the first one's sample is kept.
+    expect(storm.admit(7, 'sample')).toMatchObject({ count: 1, sample: 'sample' });
     now += 10;
-    expect(storm.admit(7, 'i2', 'ignored')).toBe(false);
+    expect(storm.admit(7, 'ignored')).toMatchObject({ count: 2, sample: 'sample' });
     now += 10;
-    expect(storm.admit(7, 'i3', 'ignored')).toBe(false);
+    expect(storm.countIfOpen(7)).toMatchObject({ count: 3, sample: 'sample' });
+    expect(storm.countIfOpen(8)).toBeUndefined();
     storm.flush();
     expect(out).toHaveLength(0); // window still open
     now = 2_000;
-    expect(storm.admit(7, 'i4', 'next')).toBe(true); // a new window; the old one is summarized
+    expect(storm.countIfOpen(7)).toBeUndefined(); // its window is over: nothing counted
+    // A new window; the old one is summarized.
+    expect(storm.admit(7, 'next')).toMatchObject({ count: 1, sample: 'next' });
     expect(out).toEqual([
       {
         fingerprint: '0000000000000007',
@@ -85,8 +90,6 @@ describe('StormControl', () => {
         suppressed: 2,
         since: 1_000,
         until: 1_020,
-        firstIncident: 'i2',
-        lastIncident: 'i3',
         sample: 'sample',
       },
     ]);
@@ -104,23 +107,18 @@ describe('StormControl', () => {
       { now: () => 0, autoFlush: false },
     );
     // A hot fingerprint seen between every new one is never evicted: it stays counted.
-    expect(storm.admit(0, 'hot-0', 0)).toBe(true);
-    storm.admit(1, 'cold-1', 1);
-    storm.admit(1, 'cold-1b', 1);
+    expect(storm.admit(0, 0).count).toBe(1);
+    storm.admit(1, 1);
+    storm.admit(1, 1);
     for (let i = 2; i < 50; i++) {
-      expect(storm.admit(0, `hot-${i}`, 0)).toBe(false);
-      storm.admit(i, `cold-${i}`, i);
+      expect(storm.admit(0, 0).count).toBe(i);
+      storm.admit(i, i);
       expect(storm.size).toBeLessThanOrEqual(4);
     }
     // The cold fingerprint seen twice was evicted with its count; singles need no summary.
-    expect(out.map((s) => [s.sample, s.count, s.firstIncident])).toEqual([[1, 2, 'cold-1b']]);
+    expect(out.map((s) => [s.sample, s.count])).toEqual([[1, 2]]);
     storm.close();
-    expect(out.at(-1)).toMatchObject({
-      sample: 0,
-      count: 49,
-      firstIncident: 'hot-2',
-      lastIncident: 'hot-49',
-    });
+    expect(out.at(-1)).toMatchObject({ sample: 0, count: 49, suppressed: 48 });
     expect(storm.size).toBe(0);
   });
 
@@ -131,7 +129,7 @@ describe('StormControl', () => {
     });
     let max = 0;
     for (let i = 0; i < 100_000; i++) {
-      storm.admit(i, undefined, null);
+      storm.admit(i, null);
       if (storm.size > max) max = storm.size;
     }
     expect(max).toBeLessThanOrEqual(10_000);
@@ -145,8 +143,8 @@ describe('StormControl', () => {
       out.push(s),
     );
     const before = process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
-    storm.admit(1, 'a', null);
-    storm.admit(1, 'b', null);
+    storm.admit(1, null);
+    storm.admit(1, null);
     // An unref-ed timer does not keep the event loop alive.
     expect(process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length).toBe(before);
     vi.advanceTimersByTime(2_100);
@@ -182,7 +180,7 @@ describe('fingerprints', () => {
 });
 
 describe('storm control in the pipeline', () => {
-  it('10,000 identical failures: one full record, one summary with the exact count and id range', () => {
+  it('10,000 identical failures: one full record, one summary with the exact count and id range; every repeat id names its root', () => {
     const { logger, records } = memoryLogger('debug');
     const fl = createFaultline({ logger, telemetry: false });
     const incidents: string[] = [];
@@ -192,12 +190,18 @@ describe('storm control in the pipeline', () => {
       incidents.push(res.fault?.public.incident as string);
     }
     expect(new Set(incidents).size).toBe(10_000);
-    fl.flush();
+    void fl.flush();
     const recs = records() as unknown as StormRecord[];
     const full = recs.filter((r) => r.storm === undefined);
     const summaries = recs.filter((r) => r.storm !== undefined);
     expect(full).toHaveLength(1);
-    expect(full[0]?.incident).toBe(incidents[0]);
+    const root = incidents[0] as string;
+    expect(full[0]?.incident).toBe(root);
+    // The n-th occurrence's id is `<root>.<n>`: the id up to its dot finds the full record.
+    for (let i = 1; i < 10_000; i++) {
+      expect(incidents[i]).toBe(`${root}.${i + 1}`);
+      expect(incidentRoot(incidents[i] as string)).toBe(root);
+    }
     expect(summaries).toHaveLength(1);
     const summary = summaries[0] as StormRecord;
     expect(summary.storm).toMatchObject({
@@ -220,14 +224,32 @@ describe('storm control in the pipeline', () => {
       now: () => now,
       autoFlush: false,
     });
+    const roots: string[] = [];
     for (let i = 0; i < 10_000; i++) {
       now = i; // 10 s of failures, one per millisecond
-      reporter.report(toFault(failure()), req);
+      const fault = toFault(failure());
+      const own = fault.public.incident as string;
+      if (reporter.report(fault, req)) roots.push(own);
+      else expect(fault.public.incident).toBe(`${roots.at(-1)}.${(i % 1_000) + 1}`);
     }
     reporter.flush();
     expect(logger.full).toBe(10);
+    expect(new Set(roots).size).toBe(10);
     const counts = logger.summaries.map((s) => (s.storm as { count: number }).count);
     expect(counts).toEqual(Array(10).fill(1_000));
+  });
+
+  it('a frozen fault cannot take a derived id: it keeps its own and is logged in full', () => {
+    const logger = countingLogger();
+    const reporter = new Reporter(logger, { storm: { windowMs: 10_000, maxFingerprints: 10 } });
+    reporter.report(toFault(failure()), req);
+    const frozen = toFault(failure());
+    Object.freeze(frozen.public);
+    const own = frozen.public.incident;
+    expect(reporter.report(frozen, req)).toBe(true);
+    expect(frozen.public.incident).toBe(own);
+    expect(logger.full).toBe(2);
+    reporter.flush();
   });
 
   it('100,000 distinct faults: every one logged in full, fingerprint memory stays at the bound', () => {

@@ -62,7 +62,7 @@ describe('without @opentelemetry/api installed', () => {
     expect(out.apiPresent).toBe(false);
     expect(out.telemetry).toBeNull();
     expect(out.status).toBe(500);
-    expect(out.incident).toMatch(/^[0-9A-HJKMNP-TV-Z]{18}$/);
+    expect(out.incident).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
     expect(out.logged).toBe(1);
     expect(out.strict).toBe(
       'faultline: option "telemetry" is on, but @opentelemetry/api cannot be loaded. Fix: install it (npm install @opentelemetry/api) or leave telemetry unset to use it when present',

@@ -107,7 +107,7 @@ describe('OpenTelemetry', () => {
     );
     const incident = result.fault?.public.incident as string;
     const traceId = span.spanContext().traceId;
-    expect(incident).toMatch(/^[0-9a-f]{32}-[0-9A-HJKMNP-TV-Z]{18}$/);
+    expect(incident).toMatch(/^[0-9a-f]{32}-[0-9A-HJKMNP-TV-Z]{26}$/);
     expect(incidentTraceId(incident)).toBe(traceId);
     expect(result.headers).toContainEqual(['faultline-incident', incident]);
     expect(records()[0]?.incident).toBe(incident);
@@ -157,9 +157,9 @@ describe('OpenTelemetry', () => {
     const res = context.with(trace.setSpan(context.active(), unsampled), () =>
       fl.respond(new Error('x'), request()),
     );
-    expect(res.fault?.public.incident).toMatch(/^[0-9A-HJKMNP-TV-Z]{18}$/);
+    expect(res.fault?.public.incident).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
     expect(fl.respond(new Error('x'), request()).fault?.public.incident).toMatch(
-      /^[0-9A-HJKMNP-TV-Z]{18}$/,
+      /^[0-9A-HJKMNP-TV-Z]{26}$/,
     );
   });
 
@@ -204,7 +204,7 @@ describe('OpenTelemetry', () => {
     const { result, span } = inSpan(() => fl.respond(new Error('x'), request()));
     expect(span.status.code).toBe(SpanStatusCode.UNSET);
     expect(span.events).toHaveLength(0);
-    expect(result.fault?.public.incident).toMatch(/^[0-9A-HJKMNP-TV-Z]{18}$/);
+    expect(result.fault?.public.incident).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
   });
 
   it('parts can be switched off; settings are validated', () => {
@@ -214,7 +214,7 @@ describe('OpenTelemetry', () => {
     });
     const { result, span } = inSpan(() => fl.respond(new Error('x'), request()));
     expect(span.events).toHaveLength(0);
-    expect(result.fault?.public.incident).toMatch(/^[0-9A-HJKMNP-TV-Z]{18}$/);
+    expect(result.fault?.public.incident).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
     expect(() => createFaultline({ logger: false, telemetry: { spans: 'yes' as never } })).toThrow(
       /option "telemetry.spans" must be true or false, got "yes"/,
     );

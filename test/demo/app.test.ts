@@ -73,7 +73,7 @@ describe('demo over fetch (undici)', () => {
         expect(JSON.stringify(res.headers)).not.toContain(CANARY);
         if (status >= 500) {
           const incident = String(res.headers['faultline-incident']);
-          expect(incident).toMatch(/^[0-9A-Z]{18}$/);
+          expect(incident).toMatch(/^[0-9A-Z]{26}$/);
           expect(body).toContain(incident);
           expect(mem.text()).toContain(incident);
         }

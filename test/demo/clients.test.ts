@@ -21,7 +21,7 @@ describeWith(['curl'], 'curl -i', () => {
   it('shows HTTP/1.1 500 Internal Server Error and the incident id', async () => {
     const { stdout } = await run('curl', ['-sS', '-i', `${demo.url}/fail/secret`]);
     expect(stdout.startsWith('HTTP/1.1 500 Internal Server Error\r\n')).toBe(true);
-    const incident = /faultline-incident: ([0-9A-Z]{18})/i.exec(stdout)?.[1];
+    const incident = /faultline-incident: ([0-9A-Z]{26})/i.exec(stdout)?.[1];
     expect(incident).toBeDefined();
     expect(stdout).not.toContain(CANARY);
     await new Promise((r) => setTimeout(r, 100));
@@ -61,7 +61,7 @@ describeWith(['python3-requests'], 'Python requests', () => {
       'print(r.text, end="")',
     ].join('\n');
     const { stdout } = await run('/usr/bin/python3', ['-c', script, `${demo.url}/fail/non-error`]);
-    expect(stdout).toMatch(/^status 500\n500 Internal Server Error\nIncident: [0-9A-Z]{18}\n$/);
+    expect(stdout).toMatch(/^status 500\n500 Internal Server Error\nIncident: [0-9A-Z]{26}\n$/);
     expect(stdout).not.toContain(CANARY);
   });
 });

@@ -62,7 +62,7 @@ const DELIBERATE_DIFFERENCES = {
     what: 'faultline adds Faultline-Incident to 5xx answers (Apache has no incident ids)',
     reason: 'the incident id ties what the user sees to the one log line of the failure',
     check: (fl: Shape, ap: Shape) => {
-      expect(fl.headers.get('faultline-incident')).toMatch(/^[0-9A-HJKMNP-TV-Z]{18}$/);
+      expect(fl.headers.get('faultline-incident')).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
       expect(ap.headers.get('faultline-incident')).toBeNull();
     },
   },

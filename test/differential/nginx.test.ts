@@ -62,7 +62,7 @@ const DELIBERATE_DIFFERENCES = {
     what: 'faultline adds a Faultline-Incident header to 5xx answers (nginx has no incident ids)',
     reason: 'the incident id ties what the user sees to the one log line of the failure',
     check: (fl: Shape, ng: Shape) => {
-      expect(fl.headers.get('faultline-incident')).toMatch(/^[0-9A-HJKMNP-TV-Z]{18}$/);
+      expect(fl.headers.get('faultline-incident')).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
       expect(ng.headers.get('faultline-incident')).toBeNull();
     },
   },

@@ -55,7 +55,7 @@ describe('deadline', () => {
     const elapsed = Date.now() - started;
     expect(res.status).toBe(503);
     expect(res.headers.get('retry-after')).toBe('5');
-    expect(res.headers.get('faultline-incident')).toMatch(/^[0-9A-Z]{18}$/);
+    expect(res.headers.get('faultline-incident')).toMatch(/^[0-9A-Z]{26}$/);
     expect(elapsed).toBeGreaterThanOrEqual(95);
     expect(lateWrite).toBe('not attempted');
     expect(signal?.aborted).toBe(true);

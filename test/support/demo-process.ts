@@ -5,7 +5,8 @@ import { CLI, ensureBuilt } from './built.js';
 export interface DemoProcess {
   url: string;
   log: () => string;
-  stop: () => Promise<void>;
+  /** Sends `signal` (default SIGTERM; SIGINT is Ctrl-C) and resolves with the exit code. */
+  stop: (signal?: NodeJS.Signals) => Promise<number | null>;
 }
 
 export async function startDemo(env: Record<string, string> = {}): Promise<DemoProcess> {
@@ -37,11 +38,11 @@ export async function startDemo(env: Record<string, string> = {}): Promise<DemoP
   return {
     url,
     log: () => stderr,
-    stop: () =>
+    stop: (signal = 'SIGTERM') =>
       new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
+        if (child.exitCode !== null) return resolve(child.exitCode);
+        child.once('exit', (code) => resolve(code));
+        child.kill(signal);
       }),
   };
 }
