@@ -35,10 +35,20 @@ export interface HonoFaultline {
   readonly faultline: Faultline;
 }
 
+type Incoming = {
+  httpVersion?: string;
+  socket?: { remoteAddress?: string; localPort?: number };
+};
+
 function requestInfo(fl: Faultline, c: Context): FaultRequest {
-  // @hono/node-server puts the Node request in `c.env.incoming`; other runtimes have no peer here.
-  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
-  return fetchRequestInfo(fl, c.req.raw, env?.incoming?.socket?.remoteAddress);
+  // @hono/node-server puts the Node request in `c.env.incoming`; other runtimes have no peer here
+  // (so no debug output there).
+  const incoming = (c.env as { incoming?: Incoming } | undefined)?.incoming;
+  return fetchRequestInfo(fl, c.req.raw, {
+    remoteAddress: incoming?.socket?.remoteAddress,
+    localPort: incoming?.socket?.localPort,
+    httpVersion: incoming?.httpVersion,
+  });
 }
 
 /**

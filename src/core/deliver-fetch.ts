@@ -29,12 +29,23 @@ export function deliverFetch(
   return new Response(method === 'HEAD' ? null : bytes, { status: response.status, headers });
 }
 
-/** Request data for the core from a web `Request`; `remoteAddress` when the runtime knows it. */
+/** What a runtime knows of the connection a `Request` came on. */
+export interface FetchPeer {
+  readonly remoteAddress?: string | undefined;
+  readonly localPort?: number | undefined;
+  readonly httpVersion?: string | undefined;
+}
+
+/**
+ * Request data for the core from a web `Request`; the peer (a remote address, or what the runtime
+ * knows of the connection) when there is one. Without a peer the debug gate always says no.
+ */
 export function fetchRequestInfo(
   fl: Faultline,
   request: Request,
-  remoteAddress?: string | undefined,
+  peer?: string | FetchPeer | undefined,
 ): FaultRequest {
+  const p: FetchPeer = typeof peer === 'string' ? { remoteAddress: peer } : (peer ?? {});
   const headers: Record<string, string> = {};
   request.headers.forEach((value, name) => {
     headers[name] = value;
@@ -50,7 +61,9 @@ export function fetchRequestInfo(
     method: request.method,
     url,
     headers,
-    remoteAddress,
+    remoteAddress: p.remoteAddress,
+    localPort: p.localPort,
+    httpVersion: p.httpVersion,
     requestId: fl.requestId(headers),
   };
 }
