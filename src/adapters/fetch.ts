@@ -8,6 +8,7 @@ import {
   deliverFetch,
   type FetchPeer,
   fetchRequestInfo,
+  incomingPeer,
   watchBody,
 } from '../core/deliver-fetch.js';
 import type { FaultlineOptions } from '../core/options.js';
@@ -21,12 +22,25 @@ export type FetchHandler<A extends unknown[] = unknown[]> = (
 
 export type { FetchPeer };
 
+/**
+ * The `peer` hook for a handler served by @hono/node-server (`serve({ fetch })`), which passes
+ * the Node request as `env.incoming`: remote address, local port and HTTP version, so the debug
+ * gate can apply every check.
+ * @example serve({ fetch: fl.handle(app, { peer: nodeServerPeer }) })
+ */
+export function nodeServerPeer(_request: Request, env?: unknown): FetchPeer | undefined {
+  return incomingPeer(env);
+}
+
 /** Options of {@link FetchFaultline.handle}. */
 export interface FetchHandleOptions<A extends unknown[]> {
   /**
    * The connection's remote address (or a {@link FetchPeer}), from the runtime's own arguments:
    * a fetch handler has no socket, so without this hook no request ever gets debug output.
-   * Called only when a request fails; a throw counts as "unknown".
+   * Called only when a request fails; a throw counts as "unknown". Return a {@link FetchPeer}
+   * with the local port and HTTP version when the runtime knows them: the gate then also refuses
+   * HTTP/1.0 (nginx's default upstream protocol) and a Host port other than the server's.
+   * @example @hono/node-server: nodeServerPeer
    * @example Deno: (request, info) => info.remoteAddr.hostname
    * @example Bun: (request, server) => server.requestIP(request)?.address
    */

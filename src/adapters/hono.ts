@@ -7,7 +7,7 @@
 import type { Context, ErrorHandler, MiddlewareHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { StreamingApi } from 'hono/utils/stream';
-import { deliverFetch, fetchRequestInfo } from '../core/deliver-fetch.js';
+import { deliverFetch, fetchRequestInfo, incomingPeer } from '../core/deliver-fetch.js';
 import { HttpError, httpErrors } from '../core/http-error.js';
 import type { FaultlineOptions } from '../core/options.js';
 import { type ErrorResponse, Faultline, type FaultRequest } from '../core/pipeline.js';
@@ -35,20 +35,10 @@ export interface HonoFaultline {
   readonly faultline: Faultline;
 }
 
-type Incoming = {
-  httpVersion?: string;
-  socket?: { remoteAddress?: string; localPort?: number };
-};
-
 function requestInfo(fl: Faultline, c: Context): FaultRequest {
   // @hono/node-server puts the Node request in `c.env.incoming`; other runtimes have no peer here
   // (so no debug output there).
-  const incoming = (c.env as { incoming?: Incoming } | undefined)?.incoming;
-  return fetchRequestInfo(fl, c.req.raw, {
-    remoteAddress: incoming?.socket?.remoteAddress,
-    localPort: incoming?.socket?.localPort,
-    httpVersion: incoming?.httpVersion,
-  });
+  return fetchRequestInfo(fl, c.req.raw, incomingPeer(c.env));
 }
 
 /**

@@ -37,6 +37,28 @@ export interface FetchPeer {
 }
 
 /**
+ * The peer of a request served by @hono/node-server, which passes `{ incoming, outgoing }` (the
+ * Node request and response) as the second argument of a fetch handler and as Hono's `c.env`.
+ * Undefined elsewhere.
+ */
+export function incomingPeer(env: unknown): FetchPeer | undefined {
+  try {
+    const incoming = (env as { incoming?: unknown } | null | undefined)?.incoming as
+      | { httpVersion?: unknown; socket?: { remoteAddress?: unknown; localPort?: unknown } }
+      | undefined;
+    if (incoming === undefined || incoming === null) return undefined;
+    const { remoteAddress, localPort } = incoming.socket ?? {};
+    return {
+      remoteAddress: typeof remoteAddress === 'string' ? remoteAddress : undefined,
+      localPort: typeof localPort === 'number' ? localPort : undefined,
+      httpVersion: typeof incoming.httpVersion === 'string' ? incoming.httpVersion : undefined,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Request data for the core from a web `Request`; the peer (a remote address, or what the runtime
  * knows of the connection) when there is one. Without a peer the debug gate always says no.
  */
