@@ -62,7 +62,7 @@ function where(f: DebugFrame, cwd: string | undefined): string {
   return `${shortPath(f.file, cwd)}${pos}`;
 }
 
-function frameHtml(f: DebugFrame, cwd: string | undefined): string {
+function frameHtml(f: DebugFrame, cwd: string | undefined, withContext = true): string {
   const fn = f.function === undefined ? '<anonymous>' : f.function;
   let html = `<div class="frame ${f.kind}"><p class="loc"><span class="fn">${escapeHtml(fn)}</span> <span class="file">${escapeHtml(where(f, cwd))}</span>`;
   if (f.kind !== 'app')
@@ -71,7 +71,7 @@ function frameHtml(f: DebugFrame, cwd: string | undefined): string {
     html += `<span class="gen">compiled: ${escapeHtml(`${shortPath(f.generated.file, cwd)}:${f.generated.line}:${f.generated.column}`)}</span>`;
   }
   html += '</p>';
-  const context = f.context;
+  const context = withContext ? f.context : undefined;
   if (context !== undefined) {
     html += '<pre>';
     context.lines.forEach((text, i) => {
@@ -83,9 +83,46 @@ function frameHtml(f: DebugFrame, cwd: string | undefined): string {
   return `${html}</div>`;
 }
 
+function sameFrame(a: DebugFrame, b: DebugFrame): boolean {
+  const ga = a.generated ?? a;
+  const gb = b.generated ?? b;
+  return (
+    a.function === b.function &&
+    ga.file === gb.file &&
+    ga.line === gb.line &&
+    ga.column === gb.column
+  );
+}
+
+/**
+ * How many frames at the bottom of `frames` the top error also has: a cause made in the same
+ * call path repeats them (Java prints "... N more" for the same reason).
+ */
+function commonTail(frames: readonly DebugFrame[], above: readonly DebugFrame[]): number {
+  let n = 0;
+  while (
+    n < frames.length &&
+    n < above.length &&
+    sameFrame(
+      frames[frames.length - 1 - n] as DebugFrame,
+      above[above.length - 1 - n] as DebugFrame,
+    )
+  )
+    n++;
+  return n;
+}
+
 /** Frames, with each run of dependency/runtime frames collapsed into one `<details>`. */
-function framesHtml(frames: readonly DebugFrame[], cwd: string | undefined): string {
-  if (frames.length === 0) return '<p class="meta">No stack frames.</p>';
+function framesHtml(
+  all: readonly DebugFrame[],
+  cwd: string | undefined,
+  above?: readonly DebugFrame[],
+  maxContext = Number.POSITIVE_INFINITY,
+): string {
+  let shown = 0;
+  if (all.length === 0) return '<p class="meta">No stack frames.</p>';
+  const common = above === undefined ? 0 : commonTail(all, above);
+  const frames = common === 0 ? all : all.slice(0, all.length - common);
   let html = '';
   let run: DebugFrame[] = [];
   const flush = () => {
@@ -103,10 +140,12 @@ function framesHtml(frames: readonly DebugFrame[], cwd: string | undefined): str
   for (const f of frames) {
     if (f.kind === 'app') {
       flush();
-      html += frameHtml(f, cwd);
+      html += frameHtml(f, cwd, f.context !== undefined && shown++ < maxContext);
     } else run.push(f);
   }
   flush();
+  if (common > 0)
+    html += `<p class="meta">… ${common} frame${common === 1 ? '' : 's'} shared with the top error</p>`;
   return html;
 }
 
@@ -130,9 +169,10 @@ export function devPage(report: DebugReport, parts: DevPageParts): string {
   html += `<header><p class="badge">${parts.status} ${escapeHtml(parts.title)} · debug</p>${errorHead(error, 'h1')}<p class="meta"><span class="mono">${escapeHtml(request.method)} ${escapeHtml(request.url)}</span>${route}${incident}</p></header>`;
   html += `<section><h2>Stack</h2>${framesHtml(error.frames, cwd)}</section>`;
   if (causes.length > 0) {
+    // Causes show the code of their first app frame only: the rest repeats the path above.
     html += '<section><h2>Caused by (cause chain and AggregateError members)</h2>';
     for (const c of causes)
-      html += `<div class="cause">${errorHead(c, 'h3')}${framesHtml(c.frames, cwd)}</div>`;
+      html += `<div class="cause">${errorHead(c, 'h3')}${framesHtml(c.frames, cwd, error.frames, 1)}</div>`;
     html += '</section>';
   }
   html += '<section><h2>Request</h2><table>';

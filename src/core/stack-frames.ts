@@ -59,7 +59,12 @@ function splitCall(text: string): { fn: string | undefined; location: string } {
 export function parseFrame(raw: string): StackFrame | undefined {
   const line = raw.trim();
   if (!line.startsWith('at ')) return undefined;
-  const { fn, location } = splitCall(line.slice(3).trim());
+  let { fn, location } = splitCall(line.slice(3).trim());
+  // `at async file:///app/x.js:3:1`: an async top-level frame has no parentheses.
+  if (fn === undefined && location.startsWith('async ')) {
+    fn = 'async';
+    location = location.slice(6);
+  }
   // `eval at f (file:1:2), <anonymous>:3:4`: the eval's caller is the meaningful place.
   const evalAt = /^eval at .*\((.*)\), .*$/.exec(location);
   const where = evalAt?.[1] ?? location;

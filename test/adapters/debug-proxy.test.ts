@@ -3,16 +3,17 @@
  * a direct loopback request gets the developer page / debug member, scrubbed exactly like the log
  * record; the same request through a real nginx (`proxy_pass`, typical and bare configurations)
  * or a small node proxy (copying Host, or adding X-Forwarded-For) gets byte for byte the body a
- * `debug: false` server sends (incident ids aside): 0 debug bytes.
+ * `debug: false` server sends (incident ids aside): 0 debug bytes. The fetch adapter runs on
+ * @hono/node-server with its `peer` hook (`nodeServerPeer`); without a hook it never shows debug.
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { faultline as fetchFaultline, nodeServerPeer } from '../../src/adapters/fetch.js';
 import { DEV_PAGE_CSP } from '../../src/core/dev-page.js';
 import type { FaultlineOptions } from '../../src/core/options.js';
 import { CANARY } from '../conformance/scenarios.js';
 import { ADAPTERS, failures, fetchHandler, type Started } from '../conformance/servers.js';
+import { fetchWithPeer } from '../support/fetch-peer.js';
 import { startNginx } from '../support/nginx.js';
 import { describeWith } from '../support/programs.js';
 import { type MemoryLogger, memoryLogger } from '../support/record-logger.js';
@@ -49,33 +50,8 @@ function get(url: string, headers: Record<string, string> = {}): Promise<Answer>
   });
 }
 
-/** The fetch adapter served by @hono/node-server with the documented `peer` hook. */
-async function fetchWithPeer(options: FaultlineOptions): Promise<Started> {
-  const { serve } = await import('@hono/node-server');
-  const fl = fetchFaultline(options);
-  const handler = fl.handle(
-    () => {
-      throw failures.secret();
-    },
-    { peer: nodeServerPeer },
-  );
-  return new Promise((resolve) => {
-    const server = serve({ fetch: handler, port: 0, hostname: '127.0.0.1' }, (info) => {
-      resolve({
-        origin: `http://127.0.0.1:${info.port}`,
-        protocol: 'h1',
-        close: () =>
-          new Promise<void>((done) => {
-            (server as http.Server).closeAllConnections();
-            server.close(() => done());
-          }),
-      });
-    });
-  });
-}
-
 function start(name: Name, options: FaultlineOptions): Promise<Started> {
-  if (name === 'fetch-peer') return fetchWithPeer(options);
+  if (name === 'fetch-peer') return fetchWithPeer(options, failures.secret);
   return (ADAPTERS[name] as (o: FaultlineOptions) => Promise<Started>)(options);
 }
 

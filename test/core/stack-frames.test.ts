@@ -26,6 +26,13 @@ describe('stack frames', () => {
       file: '/app/a (copy)/x.js',
       line: 1,
     });
+    expect(parseFrame('    at async file:///app/dist/main.js:28:19')).toEqual({
+      fn: 'async',
+      file: '/app/dist/main.js',
+      line: 28,
+      column: 19,
+      kind: 'app',
+    });
     expect(parseFrame('    at Array.map (<anonymous>)')).toMatchObject({ kind: 'runtime' });
     expect(
       parseFrame('    at eval (eval at run (/app/src/x.js:3:5), <anonymous>:1:1)'),

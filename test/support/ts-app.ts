@@ -100,11 +100,16 @@ export interface TsApp {
 /** Compiles and starts {@link ORDERS_TS}; `env` reaches the child (CANARY, NODE_ENV). */
 export async function startOrdersApp(env: Record<string, string> = {}): Promise<TsApp> {
   const dir = compileTs({ 'orders.ts': ORDERS_TS });
-  const child: ChildProcess = spawn(process.execPath, [join(dir, 'dist/orders.js')], {
-    cwd: dir,
-    env: { ...process.env, NODE_ENV: 'development', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  // --preserve-symlinks: faultline's frames then sit under node_modules, as in a real install.
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['--preserve-symlinks', join(dir, 'dist/orders.js')],
+    {
+      cwd: dir,
+      env: { ...process.env, NODE_ENV: 'development', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   child.stderr?.on('data', (c) => {
     output += String(c);
