@@ -109,9 +109,22 @@ function error(e: ErrorSummary, scrub: Scrubber): DebugError {
 
 /**
  * The debug report of `fault` for `req`, scrubbed with `scrub`. Call it only when the debug gate
- * allowed it. Never throws.
+ * allowed it. Never throws: undefined when the report cannot be built (a hostile request object),
+ * and the client then gets the production body.
  */
-export function debugReport(fault: Fault, req: DebugRequest, scrub: Scrubber): DebugReport {
+export function debugReport(
+  fault: Fault,
+  req: DebugRequest,
+  scrub: Scrubber,
+): DebugReport | undefined {
+  try {
+    return build(fault, req, scrub);
+  } catch {
+    return undefined;
+  }
+}
+
+function build(fault: Fault, req: DebugRequest, scrub: Scrubber): DebugReport {
   const p = fault.private;
   const request: { -readonly [K in keyof DebugReport['request']]: DebugReport['request'][K] } = {
     method: scrub.string(req.method),

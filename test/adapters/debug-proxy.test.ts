@@ -18,6 +18,7 @@ import { startNginx } from '../support/nginx.js';
 import { describeWith } from '../support/programs.js';
 import { type MemoryLogger, memoryLogger } from '../support/record-logger.js';
 import type { RunningServer } from '../support/server-process.js';
+import { startOrdersApp } from '../support/ts-app.js';
 
 /** The HTTP/1.1 adapters a proxy can sit in front of (nginx speaks HTTP/1.x upstream). */
 const PROXIED = ['node', 'express5', 'express4', 'fastify', 'koa', 'hono', 'fetch-peer'] as const;
@@ -226,5 +227,16 @@ describeWith(['nginx'], 'debug output never passes a proxy, for every adapter', 
     } finally {
       await s.close();
     }
+  });
+});
+
+describe('debug under NODE_ENV=production', () => {
+  it('a real app with debug: true refuses to start, naming the option and the override', async () => {
+    const started = startOrdersApp({ NODE_ENV: 'production' });
+    await expect(started).rejects.toThrow(/app exited 1/);
+    const message = String(await started.catch((err: Error) => err.message));
+    expect(message).toContain('faultline: option "debug" is true while NODE_ENV is "production"');
+    expect(message).toContain("debugInProduction: 'i-understand-the-risk'");
+    expect(message).toContain('FAULTLINE_INVALID_OPTION');
   });
 });

@@ -115,7 +115,10 @@ export async function startOrdersApp(env: Record<string, string> = {}): Promise<
     output += String(c);
   });
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`app did not start: ${output}`)), 10_000);
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`app did not start: ${output}`));
+    }, 10_000);
     child.stdout?.on('data', (c) => {
       output += String(c);
       const m = /listening (\d+)/.exec(output);
@@ -126,6 +129,7 @@ export async function startOrdersApp(env: Record<string, string> = {}): Promise<
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
+      rmSync(dir, { recursive: true, force: true });
       reject(new Error(`app exited ${code}: ${output}`));
     });
   });
