@@ -133,6 +133,24 @@ describe('developer page', () => {
     expect(spy).toHaveBeenCalledTimes(1);
   });
 
+  it('falls back to the production body when the request cannot be read for the report', () => {
+    const fl = createFaultline({ logger: false, debug: true });
+    const base = local('application/json');
+    let reads = 0;
+    // Readable once for the gate, then hostile: the report's header scrubbing throws.
+    const headers = new Proxy(base.headers, {
+      ownKeys(target) {
+        if (++reads > 1) throw new Error('hostile');
+        return Reflect.ownKeys(target);
+      },
+    });
+    const r = fl.respond(failure(), { ...base, headers });
+    expect(r.status).toBe(500);
+    const body = JSON.parse(r.body);
+    expect(body).toMatchObject({ code: 'internal_error', incident: r.fault?.public.incident });
+    expect(body.debug).toBeUndefined();
+  });
+
   it('escapes every field of a report, frame and context lines included', () => {
     const html = devPage(
       {
