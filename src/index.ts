@@ -5,6 +5,13 @@
 export type { ClassifyContext } from './core/classify.js';
 export { toFault } from './core/classify.js';
 export {
+  type DebugGateInput,
+  debugAllowed,
+  FORWARDING_HEADERS,
+  isLoopback,
+} from './core/debug-gate.js';
+export type { DebugError, DebugFrame, DebugReport } from './core/debug-report.js';
+export {
   FAULTLINE_ERROR_CODES,
   FaultlineConfigError,
   FaultlineError,
@@ -22,7 +29,6 @@ export {
   type ErrorResponse,
   Faultline,
   type FaultRequest,
-  isLoopback,
 } from './core/pipeline.js';
 export type { ProblemDetails } from './core/problem.js';
 export { INCIDENT_HEADER, PROBLEM_JSON } from './core/problem.js';

@@ -7,7 +7,9 @@
 import {
   cutNodeResponse,
   deliverFetch,
+  type FetchPeer,
   fetchRequestInfo,
+  incomingPeer,
   watchBody,
 } from '../core/deliver-fetch.js';
 import type { FaultlineOptions } from '../core/options.js';
@@ -19,14 +21,45 @@ export type FetchHandler<A extends unknown[] = unknown[]> = (
   ...rest: A
 ) => Response | Promise<Response>;
 
+export type { FetchPeer };
+
+/**
+ * The `peer` hook for a handler served by @hono/node-server (`serve({ fetch })`), which passes
+ * the Node request as `env.incoming`: remote address, local port and HTTP version, so the debug
+ * gate can apply every check.
+ * @example serve({ fetch: fl.handle(app, { peer: nodeServerPeer }) })
+ */
+export function nodeServerPeer(_request: Request, env?: unknown): FetchPeer | undefined {
+  return incomingPeer(env);
+}
+
+/** Options of {@link FetchFaultline.handle}. */
+export interface FetchHandleOptions<A extends unknown[]> {
+  /**
+   * The connection's remote address (or a {@link FetchPeer}), from the runtime's own arguments:
+   * a fetch handler has no socket, so without this hook no request ever gets debug output.
+   * Called only when a request fails; a throw counts as "unknown". Return a {@link FetchPeer}
+   * with the local port and HTTP version when the runtime knows them: the gate then also refuses
+   * HTTP/1.0 (nginx's default upstream protocol) and a Host port other than the server's.
+   * @example @hono/node-server: nodeServerPeer
+   * @example Deno: (request, info) => info.remoteAddr.hostname
+   * @example Bun: (request, server) => server.requestIP(request)?.address
+   */
+  peer?: (request: Request, ...rest: A) => string | FetchPeer | undefined;
+}
+
 /** What {@link faultline} returns for fetch handlers. */
 export interface FetchFaultline {
   /** Wraps a handler: what it throws or rejects with becomes an error `Response`. */
   handle<A extends unknown[]>(
     handler: FetchHandler<A>,
+    options?: FetchHandleOptions<A>,
   ): (request: Request, ...rest: A) => Promise<Response>;
-  /** The error `Response` for `thrown`, for code that catches errors itself. Never throws. */
-  fail(thrown: unknown, request: Request, remoteAddress?: string): Response;
+  /**
+   * The error `Response` for `thrown`, for code that catches errors itself. `peer` is what the
+   * runtime knows of the connection (see {@link FetchHandleOptions.peer}). Never throws.
+   */
+  fail(thrown: unknown, request: Request, peer?: string | FetchPeer): Response;
   /**
    * Watches a streamed response: a body that fails mid-stream is recorded (phase `stream`) and
    * errors, so the runtime cuts the response rather than ending it as if it were complete.
@@ -51,19 +84,26 @@ export interface FetchFaultline {
  */
 export function faultline(options?: FaultlineOptions | Faultline): FetchFaultline {
   const fl = options instanceof Faultline ? options : new Faultline(options);
-  const fail = (thrown: unknown, request: Request, remoteAddress?: string): Response =>
-    deliverFetch(fl.respond(thrown, fetchRequestInfo(fl, request, remoteAddress)), request.method);
+  const fail = (thrown: unknown, request: Request, peer?: string | FetchPeer): Response =>
+    deliverFetch(fl.respond(thrown, fetchRequestInfo(fl, request, peer)), request.method);
   // The runtime's second argument per request (@hono/node-server: the Node request/response),
   // so that watch() can cut a failed stream on the Node response.
   const envs = new WeakMap<Request, unknown>();
   return {
-    handle(handler) {
+    handle(handler, options) {
+      const peerOf = options?.peer;
       return async function faultlineFetch(request, ...rest) {
         if (rest[0] !== undefined) envs.set(request, rest[0]);
         try {
           return await handler(request, ...rest);
         } catch (err) {
-          return fail(err, request);
+          let peer: string | FetchPeer | undefined;
+          try {
+            peer = peerOf?.(request, ...rest);
+          } catch {
+            peer = undefined;
+          }
+          return fail(err, request, peer);
         }
       };
     },

@@ -7,7 +7,12 @@
 import type { Context, ErrorHandler, MiddlewareHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { StreamingApi } from 'hono/utils/stream';
-import { cutNodeResponse, deliverFetch, fetchRequestInfo } from '../core/deliver-fetch.js';
+import {
+  cutNodeResponse,
+  deliverFetch,
+  fetchRequestInfo,
+  incomingPeer,
+} from '../core/deliver-fetch.js';
 import { HttpError, httpErrors } from '../core/http-error.js';
 import type { FaultlineOptions } from '../core/options.js';
 import { type ErrorResponse, Faultline, type FaultRequest } from '../core/pipeline.js';
@@ -36,9 +41,9 @@ export interface HonoFaultline {
 }
 
 function requestInfo(fl: Faultline, c: Context): FaultRequest {
-  // @hono/node-server puts the Node request in `c.env.incoming`; other runtimes have no peer here.
-  const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
-  return fetchRequestInfo(fl, c.req.raw, env?.incoming?.socket?.remoteAddress);
+  // @hono/node-server puts the Node request in `c.env.incoming`; other runtimes have no peer here
+  // (so no debug output there).
+  return fetchRequestInfo(fl, c.req.raw, incomingPeer(c.env));
 }
 
 /**

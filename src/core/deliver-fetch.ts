@@ -30,12 +30,45 @@ export function deliverFetch(
   return new Response(method === 'HEAD' ? null : bytes, { status: response.status, headers });
 }
 
-/** Request data for the core from a web `Request`; `remoteAddress` when the runtime knows it. */
+/** What a runtime knows of the connection a `Request` came on. */
+export interface FetchPeer {
+  readonly remoteAddress?: string | undefined;
+  readonly localPort?: number | undefined;
+  readonly httpVersion?: string | undefined;
+}
+
+/**
+ * The peer of a request served by @hono/node-server, which passes `{ incoming, outgoing }` (the
+ * Node request and response) as the second argument of a fetch handler and as Hono's `c.env`.
+ * Undefined elsewhere.
+ */
+export function incomingPeer(env: unknown): FetchPeer | undefined {
+  try {
+    const incoming = (env as { incoming?: unknown } | null | undefined)?.incoming as
+      | { httpVersion?: unknown; socket?: { remoteAddress?: unknown; localPort?: unknown } }
+      | undefined;
+    if (incoming === undefined || incoming === null) return undefined;
+    const { remoteAddress, localPort } = incoming.socket ?? {};
+    return {
+      remoteAddress: typeof remoteAddress === 'string' ? remoteAddress : undefined,
+      localPort: typeof localPort === 'number' ? localPort : undefined,
+      httpVersion: typeof incoming.httpVersion === 'string' ? incoming.httpVersion : undefined,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Request data for the core from a web `Request`; the peer (a remote address, or what the runtime
+ * knows of the connection) when there is one. Without a peer the debug gate always says no.
+ */
 export function fetchRequestInfo(
   fl: Faultline,
   request: Request,
-  remoteAddress?: string | undefined,
+  peer?: string | FetchPeer | undefined,
 ): FaultRequest {
+  const p: FetchPeer = typeof peer === 'string' ? { remoteAddress: peer } : (peer ?? {});
   const headers: Record<string, string> = {};
   request.headers.forEach((value, name) => {
     headers[name] = value;
@@ -51,7 +84,9 @@ export function fetchRequestInfo(
     method: request.method,
     url,
     headers,
-    remoteAddress,
+    remoteAddress: p.remoteAddress,
+    localPort: p.localPort,
+    httpVersion: p.httpVersion,
     requestId: fl.requestId(headers),
   };
 }

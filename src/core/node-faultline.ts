@@ -70,6 +70,8 @@ export class NodeFaultline extends Faultline {
       url: req.url ?? '/',
       headers: req.headers,
       remoteAddress: req.socket?.remoteAddress,
+      localPort: req.socket?.localPort,
+      httpVersion: req.httpVersion,
       requestId: this.requestId(req.headers),
       startTime: startedAt(req),
       logger: requestLogger(this, (req as { log?: unknown }).log),

@@ -20,11 +20,21 @@ export interface FaultlineOptions {
    */
   logger?: LoggerLike | false;
   /**
-   * Adds the error's message and stack to error bodies — only for clients on a loopback address,
-   * whatever NODE_ENV says. Never enable it where a proxy on the same host forwards the public.
+   * The developer error page (and a `debug` member in problem+json, a debug block in text): the
+   * error, its causes, frames with code context (source-mapped), the request — scrubbed like the
+   * log. Shown only to a request straight from this machine: loopback peer, loopback Host, no
+   * proxy header (`X-Forwarded-For`, `Forwarded`, `Via`, ...), not HTTP/1.0. Refused at startup
+   * when NODE_ENV is `production` unless `debugInProduction` says otherwise.
    * @default false
    */
   debug?: boolean;
+  /**
+   * Lets `debug: true` start under NODE_ENV=production. The only accepted value is the sentence
+   * `'i-understand-the-risk'`: a string, not a boolean, so that no `"true"` from an environment
+   * variable or a config template turns it on by accident, and a reviewer reads what it means.
+   * @default undefined (debug refused in production)
+   */
+  debugInProduction?: typeof DEBUG_IN_PRODUCTION;
   /**
    * Inbound request-id header: when the client sends a short id of safe characters it is logged
    * with the fault and echoed on the error response (never used as the incident id).
@@ -121,6 +131,9 @@ export interface FaultlineOptions {
   onFault?: FaultHook;
 }
 
+/** The one value of `debugInProduction`. */
+export const DEBUG_IN_PRODUCTION = 'i-understand-the-risk';
+
 /** Options after validation, with defaults applied. */
 export interface ResolvedOptions {
   readonly logger: LoggerLike | undefined;
@@ -144,6 +157,7 @@ export interface ResolvedOptions {
 export const OPTION_KEYS: ReadonlySet<string> = new Set([
   'logger',
   'debug',
+  'debugInProduction',
   'requestIdHeader',
   'preserveHeaders',
   'errorDocuments',
@@ -226,6 +240,7 @@ export function resolveOptions(options: FaultlineOptions = {}): ResolvedOptions 
       'use debug: true to show stacks to loopback clients only',
     );
   }
+  checkDebugInProduction(debug, options.debugInProduction);
   if (typeof requestIdHeader !== 'string' || !TOKEN.test(requestIdHeader)) {
     throw new FaultlineConfigError(
       'requestIdHeader',
@@ -272,6 +287,30 @@ export function resolveOptions(options: FaultlineOptions = {}): ResolvedOptions 
     telemetry: resolveTelemetry(options.telemetry),
     onFault,
   };
+}
+
+function nodeEnv(): string | undefined {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process
+    ?.env;
+  return env?.NODE_ENV;
+}
+
+/** `debug: true` under NODE_ENV=production needs the deliberately named override. */
+function checkDebugInProduction(debug: boolean, override: unknown): void {
+  if (override !== undefined && override !== DEBUG_IN_PRODUCTION) {
+    throw new FaultlineConfigError(
+      'debugInProduction',
+      `must be '${DEBUG_IN_PRODUCTION}' or left out, got ${describe(override)}`,
+      `leave it out (debug stays refused in production), or write debugInProduction: '${DEBUG_IN_PRODUCTION}'`,
+    );
+  }
+  if (debug && override === undefined && nodeEnv()?.trim().toLowerCase() === 'production') {
+    throw new FaultlineConfigError(
+      'debug',
+      'is true while NODE_ENV is "production"',
+      `turn debug off in production (debug: process.env.NODE_ENV !== 'production'); if this really is a developer's machine, add debugInProduction: '${DEBUG_IN_PRODUCTION}'`,
+    );
+  }
 }
 
 function resolveDeadline(value: FaultlineOptions['deadline']): ResolvedOptions['deadline'] {

@@ -3,13 +3,16 @@
  * returns status, headers and body; `deliver-node` (and later adapters) write them out.
  */
 import { type ClassifyContext, toFault } from './classify.js';
+import { debugAllowed } from './debug-gate.js';
+import { type DebugReport, debugReport } from './debug-report.js';
+import { DEV_PAGE_CSP, devPage, devText } from './dev-page.js';
 import { fillDocument, redirectPage } from './error-documents.js';
 import type { Fault } from './fault.js';
 import { HookRunner } from './hook.js';
-import { negotiateFormat } from './negotiate.js';
+import { type Format, negotiateFormat } from './negotiate.js';
 import { type FaultlineOptions, type ResolvedOptions, resolveOptions } from './options.js';
 import { INCIDENT_HEADER } from './problem.js';
-import { type DebugInfo, Renderer } from './render.js';
+import { Renderer } from './render.js';
 import { Reporter, type RequestInfo } from './report.js';
 import { Telemetry } from './telemetry.js';
 
@@ -37,7 +40,12 @@ export interface RenderOptions {
 }
 
 /** Request data the pipeline needs; adapters build it from their framework's request. */
-export interface FaultRequest extends RequestInfo {}
+export interface FaultRequest extends RequestInfo {
+  /** The port the connection arrived on, when the transport tells (for the debug gate). */
+  readonly localPort?: number | undefined;
+  /** `'1.1'`, `'2.0'`, ..., when the transport tells (for the debug gate). */
+  readonly httpVersion?: string | undefined;
+}
 
 /** faultline's own HTML pages: self-contained, nothing may load. */
 const CSP_HTML = "default-src 'none'; style-src 'unsafe-inline'";
@@ -55,10 +63,14 @@ export const LAST_RESORT: ErrorResponse = {
   fault: undefined,
 };
 
-/** True for loopback peers: 127.0.0.0/8, ::1 and their IPv4-mapped forms. */
-export function isLoopback(address: string | undefined): boolean {
-  if (address === undefined) return false;
-  return address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.');
+export { isLoopback } from './debug-gate.js';
+
+function currentDirectory(): string | undefined {
+  try {
+    return (globalThis as { process?: { cwd?: () => string } }).process?.cwd?.();
+  } catch {
+    return undefined;
+  }
 }
 
 function firstHeader(value: string | string[] | undefined): string | undefined {
@@ -185,14 +197,19 @@ export class Faultline {
     try {
       const format = negotiateFormat(firstHeader(req.headers.accept));
       const pub = fault.public;
-      let debug: DebugInfo | undefined;
-      if (this.options.debug && isLoopback(req.remoteAddress)) {
-        debug = {
-          name: fault.private.name,
-          message: fault.private.message,
-          stack: fault.private.stack,
-        };
-      }
+      // Debug detail only when the gate says the request comes straight from this machine; with
+      // debug off this is one property read, the production path does nothing more.
+      const debug =
+        this.options.debug &&
+        debugAllowed({
+          enabled: true,
+          remoteAddress: req.remoteAddress,
+          headers: req.headers,
+          localPort: req.localPort,
+          httpVersion: req.httpVersion,
+        })
+          ? debugReport(fault, req, this.options.scrubber)
+          : undefined;
       const documents = this.options.documents;
       const doc =
         options.documents === false || documents.empty ? undefined : documents.lookup(pub.status);
@@ -226,8 +243,11 @@ export class Faultline {
             path: doc.path,
             status: doc.status === '=' ? undefined : (doc.status ?? pub.status),
           };
-        ({ contentType, body } = this.#renderer.render(pub, format, debug));
-        if (format === 'html') csp = CSP_HTML;
+        ({ contentType, body } =
+          debug === undefined
+            ? this.#renderer.render(pub, format)
+            : this.#renderDebug(fault, format, debug));
+        if (format === 'html') csp = debug === undefined ? CSP_HTML : DEV_PAGE_CSP;
       }
       const headers: Array<readonly [string, string]> = [
         ['content-type', contentType],
@@ -245,6 +265,34 @@ export class Faultline {
     } catch {
       return LAST_RESORT;
     }
+  }
+
+  /** The body for a request that passed the debug gate: the developer page, or a debug member. */
+  #renderDebug(
+    fault: Fault,
+    format: Format,
+    debug: DebugReport,
+  ): { contentType: string; body: string } {
+    const pub = fault.public;
+    const plain = this.#renderer.render(pub, format === 'html' ? 'json' : format);
+    if (format === 'html') {
+      return {
+        contentType: 'text/html; charset=utf-8',
+        body: devPage(debug, {
+          status: pub.status,
+          title: pub.title,
+          incident: pub.incident,
+          problem: JSON.stringify(JSON.parse(plain.body), null, 2),
+          cwd: currentDirectory(),
+        }),
+      };
+    }
+    if (format === 'json') {
+      const problem = JSON.parse(plain.body) as Record<string, unknown>;
+      problem.debug = debug;
+      return { contentType: plain.contentType, body: JSON.stringify(problem) };
+    }
+    return { contentType: plain.contentType, body: plain.body + devText(debug) };
   }
 }
 

@@ -1,19 +1,13 @@
 /**
  * render: PublicFault -> body in the negotiated format. Bodies for a given status/code/title are
  * compiled once into a template; per request only the incident id is spliced in. Faults with an
- * exposed detail or debug output are rendered directly (they vary per request).
+ * exposed detail are rendered directly (they vary per request). Debug output is not rendered
+ * here: see debug-report and dev-page.
  */
 import type { PublicFault } from './fault.js';
-import { defaultPage, escapeHtml, humanSentence } from './html-page.js';
+import { defaultPage, humanSentence } from './html-page.js';
 import type { Format } from './negotiate.js';
 import { PROBLEM_JSON } from './problem.js';
-
-/** Debug output, only ever passed when `debug` is on and the client is on loopback. */
-export interface DebugInfo {
-  readonly name: string;
-  readonly message: string;
-  readonly stack: string | undefined;
-}
 
 /** A rendered body and its media type. */
 export interface RenderedBody {
@@ -33,19 +27,7 @@ const CONTENT_TYPE: Record<Format, string> = {
 const SLOT = '@@faultline-incident@@';
 const MAX_TEMPLATES = 512;
 
-/** "Name: message" and the stack, without repeating the line V8 already puts atop the stack. */
-function debugText(debug: DebugInfo): string {
-  const head = `${debug.name}: ${debug.message}`;
-  if (debug.stack === undefined || debug.stack === '') return head;
-  return debug.stack.startsWith(head) ? debug.stack : `${head}\n${debug.stack}`;
-}
-
-function build(
-  f: PublicFault,
-  format: Format,
-  incident: string | undefined,
-  debug?: DebugInfo,
-): string {
+function build(f: PublicFault, format: Format, incident: string | undefined): string {
   switch (format) {
     case 'json': {
       const problem: Record<string, unknown> = { type: f.type, title: f.title, status: f.status };
@@ -55,7 +37,6 @@ function build(
         problem.instance = `urn:faultline:incident:${incident}`;
         problem.incident = incident;
       }
-      if (debug) problem.debug = { name: debug.name, message: debug.message, stack: debug.stack };
       return JSON.stringify(problem);
     }
     case 'html':
@@ -65,15 +46,12 @@ function build(
         sentence: humanSentence(f.status),
         detail: f.detail,
         incidentSlot: incident,
-        debugHtml: debug
-          ? `<h2>Debug (loopback only)</h2><pre>${escapeHtml(debugText(debug))}</pre>`
-          : '',
+        debugHtml: '',
       });
     case 'text': {
       let out = `${f.status} ${f.title}\n`;
       if (f.detail !== undefined) out += `${f.detail}\n`;
       if (incident !== undefined) out += `Incident: ${incident}\n`;
-      if (debug) out += `\n[debug] ${debugText(debug)}\n`;
       return out;
     }
   }
@@ -84,10 +62,10 @@ export class Renderer {
   readonly #templates = new Map<string, readonly string[]>();
 
   /** The body of `fault` in `format`. */
-  render(fault: PublicFault, format: Format, debug?: DebugInfo): RenderedBody {
+  render(fault: PublicFault, format: Format): RenderedBody {
     const contentType = CONTENT_TYPE[format];
-    if (fault.detail !== undefined || debug !== undefined) {
-      return { contentType, body: build(fault, format, fault.incident, debug) };
+    if (fault.detail !== undefined) {
+      return { contentType, body: build(fault, format, fault.incident) };
     }
     const key = `${format}|${fault.status}|${fault.code}|${fault.type}|${fault.incident === undefined ? 0 : 1}`;
     let parts = this.#templates.get(key);

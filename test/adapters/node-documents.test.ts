@@ -161,7 +161,7 @@ describe('error documents on faultline/node', () => {
     expect(isProblemError(error)).toBe(true);
     if (!isProblemError(error)) return;
     expect([error.status, error.problem.status]).toEqual([502, 502]);
-    expect(error.incident).toMatch(/^[0-9A-HJKMNP-TV-Z]{18}$/);
+    expect(error.incident).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
   });
 
   it("a redirect page's title is its own status's reason phrase", async () => {

@@ -224,8 +224,9 @@ describeWith(['chromium'], 'browser: default error page and XSS', () => {
     await noScriptRan(page);
     const debug = await page.goto(`${urls.debug}/fail?q=<script>alert(1)</script>`);
     expect(debug?.status()).toBe(500);
-    // Debug mode on loopback shows the private message and stack, escaped.
-    expect(await visibleText(page, 'pre')).toContain(`Error: boom ${PAYLOADS[0]}`);
+    // Debug mode on loopback shows the developer page: the private message, escaped.
+    expect(await visibleText(page, 'h1')).toBe('Error');
+    expect(await visibleText(page, '.msg')).toContain(`boom ${PAYLOADS[0]}`);
     await page.screenshot({ path: join(SHOTS, 'debug-500-light.png'), fullPage: true });
     await noScriptRan(page);
     await page.close();

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { resolveOptions } from '../../src/core/options.js';
 import { configError } from '../support/config-error.js';
 
@@ -23,5 +23,45 @@ describe('resolveOptions', () => {
     expect(configError(() => resolveOptions({ preserveHeaders: ['ok', 'not ok'] })).key).toBe(
       'preserveHeaders',
     );
+  });
+
+  describe('debug under NODE_ENV=production', () => {
+    afterEach(() => {
+      vi.unstubAllEnvs();
+    });
+
+    it('refuses debug: true, naming the option and the override', () => {
+      for (const env of ['production', ' Production ']) {
+        vi.stubEnv('NODE_ENV', env);
+        const err = configError(() => resolveOptions({ logger: false, debug: true }));
+        expect(err.code).toBe('FAULTLINE_INVALID_OPTION');
+        expect(err.key).toBe('debug');
+        expect(err.message).toContain('NODE_ENV is "production"');
+        expect(err.message).toContain("debugInProduction: 'i-understand-the-risk'");
+      }
+      expect(resolveOptions({ logger: false, debug: false }).debug).toBe(false);
+    });
+
+    it('accepts the deliberately named override, and nothing that merely looks like yes', () => {
+      vi.stubEnv('NODE_ENV', 'production');
+      expect(
+        resolveOptions({ logger: false, debug: true, debugInProduction: 'i-understand-the-risk' })
+          .debug,
+      ).toBe(true);
+      for (const value of [true, 'true', 1, 'yes', 'I-UNDERSTAND-THE-RISK']) {
+        const err = configError(() =>
+          resolveOptions({ logger: false, debug: true, debugInProduction: value as never }),
+        );
+        expect(err.key).toBe('debugInProduction');
+        expect(err.message).toContain("must be 'i-understand-the-risk' or left out");
+      }
+    });
+
+    it('leaves debug alone in other environments', () => {
+      for (const env of ['development', 'test', '']) {
+        vi.stubEnv('NODE_ENV', env);
+        expect(resolveOptions({ logger: false, debug: true }).debug).toBe(true);
+      }
+    });
   });
 });

@@ -34,13 +34,19 @@ describe('Faultline pipeline', () => {
     });
   });
 
-  it('shows debug detail only with debug on and to loopback clients', () => {
+  it('shows debug detail only with debug on and to loopback clients naming a loopback Host', () => {
     const on = createFaultline({ logger: false, debug: true });
-    expect(on.respond(new Error('dbg-msg'), req({}, '127.0.0.1')).body).toContain('dbg-msg');
-    expect(on.respond(new Error('dbg-msg'), req({}, '::ffff:127.0.0.1')).body).toContain('dbg-msg');
-    expect(on.respond(new Error('dbg-msg'), req({}, '10.0.0.1')).body).not.toContain('dbg-msg');
+    const local = { host: 'localhost:3000' };
+    expect(on.respond(new Error('dbg-msg'), req(local, '127.0.0.1')).body).toContain('dbg-msg');
+    expect(on.respond(new Error('dbg-msg'), req(local, '::ffff:127.0.0.1')).body).toContain(
+      'dbg-msg',
+    );
+    expect(on.respond(new Error('dbg-msg'), req(local, '10.0.0.1')).body).not.toContain('dbg-msg');
+    expect(on.respond(new Error('dbg-msg'), req({}, '127.0.0.1')).body).not.toContain('dbg-msg');
     const off = createFaultline({ logger: false });
-    expect(off.respond(new Error('dbg-msg'), req({}, '127.0.0.1')).body).not.toContain('dbg-msg');
+    expect(off.respond(new Error('dbg-msg'), req(local, '127.0.0.1')).body).not.toContain(
+      'dbg-msg',
+    );
     expect(isLoopback(undefined)).toBe(false);
   });
 

@@ -44,25 +44,4 @@ describe('Renderer', () => {
       '422 Unprocessable Content\nbad email\n',
     );
   });
-
-  it('adds debug output only when given, escaped', () => {
-    const f = toFault(new Error('<img src=x onerror=alert(1)>'));
-    const dbg = { name: 'Error', message: f.private.message, stack: f.private.stack };
-    expect(r.render(f.public, 'html', dbg).body).toContain('&#60;img src=x onerror=alert(1)&#62;');
-    expect(JSON.parse(r.render(f.public, 'json', dbg).body).debug.message).toBe(
-      '<img src=x onerror=alert(1)>',
-    );
-  });
-
-  it('shows the debug message once: the V8 stack already starts with it', () => {
-    const f = toFault(new Error('only once'));
-    const dbg = { name: 'Error', message: 'only once', stack: f.private.stack };
-    for (const format of ['html', 'text'] as const) {
-      const body = r.render(f.public, format, dbg).body;
-      expect(body.split('Error: only once').length - 1).toBe(1);
-      expect(body).toContain('render.test.ts');
-    }
-    const noStack = r.render(f.public, 'text', { ...dbg, stack: undefined }).body;
-    expect(noStack).toContain('[debug] Error: only once\n');
-  });
 });
