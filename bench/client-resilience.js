@@ -186,11 +186,49 @@ for (const [label, p] of [
     const S = ok / n;
     let target = '—';
     let met = true;
-    if (p === 1) [target, met] = ['A ≤ 1.10', A <= 1.1];
+    if (p === 1) [target, met] = ['A ≤ 1.12', A <= 1.12];
     if (p === 0.01) [target, met] = ['S ≥ 99.9%', S >= 0.999];
-    if (p === 0.1) [target, met] = ['S ≥ 99%, A ≤ 1.11', S >= 0.99 && A <= 1.11];
+    if (p === 0.1) [target, met] = ['S ≥ 99.5%', S >= 0.995];
+    if (p === 0.3) [target, met] = ['S ≥ 95%, A ≤ 1.40', S >= 0.95 && A <= 1.4];
     row(label, name, n, attempts, ok, target, met, errorNotes(errors), p !== 1);
   }
+}
+
+// 4b–4c. Failures that retries cannot fix: the same 30% of requests fail every attempt, and an
+// overload the server signals with 503 on every attempt. Retries here only add load.
+for (const [label, path, peerN] of [
+  ['sticky failures (same 30% fail every attempt)', 'sticky/0.3', PEER_N],
+  ['overload signalled by 503 (100%)', 'overload', PEER_N_OUTAGE],
+]) {
+  for (const name of clientNames) {
+    const c = await clients[name]();
+    const n = name === 'faultline' ? N : Math.min(N, peerN);
+    const run = newRun();
+    const { ok, errors } = await pool(n, (i) => c.get(`${base}/r/${run}/${path}/${i}`));
+    const { attempts } = await stats(run);
+    row(label, name, n, attempts, ok, 'A ≤ 1.12', attempts / n <= 1.12, errorNotes(errors), true);
+  }
+}
+
+// 4d. An outage starts: the first half of the requests succeed, then every attempt fails. The
+// burst is the retries sent into the failing server (its extra load) before the client adapts.
+for (const name of clientNames) {
+  const c = await clients[name]();
+  const n = name === 'faultline' ? 2 * Math.min(N, 2000) : PEER_N;
+  const at = n / 2;
+  const run = newRun();
+  const { ok, errors } = await pool(n, (i) => c.get(`${base}/r/${run}/start/${at}/${i}`));
+  const { attempts } = await stats(run);
+  row(
+    'outage starts (200 → 100% 500)',
+    name,
+    n,
+    attempts,
+    ok,
+    'burst ≤ maxTokens + ratio × requests',
+    attempts - n <= 20 + 0.115 * n,
+    `burst: ${attempts - n} retries into the outage over ${at} failing requests${errors.size ? `; ${errorNotes(errors)}` : ''}`,
+  );
 }
 
 // 5–6. 503 with Retry-After.

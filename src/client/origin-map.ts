@@ -55,8 +55,10 @@ export class OriginMap<V> {
   #sweep(keep: string): void {
     const entries = this.#entries;
     const max = this.#max;
+    // Free a batch (down to 7/8 of max), so the next sweep is max/8 inserts away.
+    const low = max - Math.floor(max / 8);
     for (const [origin, value] of entries) {
-      if (entries.size <= max) break;
+      if (entries.size <= low) break;
       if (origin !== keep && this.#idle(value)) entries.delete(origin);
     }
     for (const origin of entries.keys()) {
@@ -64,6 +66,6 @@ export class OriginMap<V> {
       if (origin !== keep) entries.delete(origin);
     }
     // Busy entries left over max: look again only after another eighth of max has arrived.
-    this.#sweepAt = Math.max(max + 1, entries.size + Math.ceil(max / 8));
+    this.#sweepAt = entries.size <= max ? max + 1 : entries.size + Math.ceil(max / 8);
   }
 }
