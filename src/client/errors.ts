@@ -11,7 +11,7 @@ export const CLIENT_ERROR_CODES = {
     'The server answered with a non-2xx status (ResponseError, ProblemError).',
   FAULTLINE_TIMEOUT: 'An attempt timed out, or the total deadline passed (TimeoutError).',
   FAULTLINE_CIRCUIT_OPEN:
-    'The circuit breaker for this origin is open; nothing was sent (CircuitOpenError).',
+    'The circuit breaker for this origin is open; this attempt was not sent, `attempts` says how many were (CircuitOpenError).',
   FAULTLINE_RETRY_BUDGET_EXHAUSTED:
     'A retry was warranted but the retry budget for this origin is spent (RetryBudgetExhaustedError).',
   FAULTLINE_BODY_NOT_REPLAYABLE:
