@@ -214,3 +214,26 @@ describe('json() is typed truthfully', () => {
     expect(await value).toBeUndefined();
   });
 });
+
+describe('the deadline and the body', () => {
+  it('json() and text() read the body within the deadline; the bare call stops at headers', async () => {
+    const open = new Set<import('node:http').ServerResponse>();
+    server = await startServer((_r, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"slow":'); // the rest only when the test says so
+      open.add(res);
+    });
+    const api = createClient({ deadline: 300 });
+    const error = await api.json(server.url).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'FAULTLINE_TIMEOUT', scope: 'deadline' });
+    const textError = await api.text(server.url).catch((e: unknown) => e);
+    expect(textError).toMatchObject({ code: 'FAULTLINE_TIMEOUT', scope: 'deadline' });
+
+    const res = await api(server.url);
+    const body = res.text();
+    // Timers only run late, never early: past 400 ms the deadline would have fired.
+    await new Promise((r) => setTimeout(r, 400));
+    for (const r of open) r.end('true}');
+    expect(await body).toBe('{"slow":true}');
+  });
+});
