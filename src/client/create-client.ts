@@ -11,6 +11,7 @@ import { type LinkedSignal, linkSignal, sleep } from './deadline.js';
 import {
   BodyNotReplayableError,
   CircuitOpenError,
+  isFaultlineClientError,
   NetworkError,
   type ResponseError,
   RetryAfterTooLongError,
