@@ -6,6 +6,9 @@
  * reproducible whatever the interleaving of concurrent requests.
  *
  *   GET  /r/<run>/rate/<p>/<id>      500 with probability p per attempt (p = 1: total outage)
+ *   GET  /r/<run>/sticky/<p>/<id>    the same share p of request ids fail (500) on every attempt
+ *   GET  /r/<run>/overload/<id>      503 on every attempt (the server says it is overloaded)
+ *   GET  /r/<run>/start/<at>/<id>    200 for ids below <at>, 500 from then on (an outage starts)
  *   GET  /r/<run>/after/<secs>/<id>  first attempt 503 + Retry-After: <secs>, then 200
  *   POST /r/<run>/post/<p>/<id>      performs a side effect, then fails with probability p
  *                                    ("lost response"); dedupes by Idempotency-Key
@@ -85,6 +88,12 @@ const server = createServer((req, res) => {
     if (kind === 'rate') {
       const p = Number(arg);
       send(p >= 1 || unit(id, k) < p ? 500 : 200);
+    } else if (kind === 'sticky') {
+      send(unit(id, 0, 11) < Number(arg) ? 500 : 200);
+    } else if (kind === 'overload') {
+      send(503);
+    } else if (kind === 'start') {
+      send(id < Number(arg) ? 200 : 500);
     } else if (kind === 'after') {
       if (k === 1) send(503, { 'retry-after': arg });
       else send(200);

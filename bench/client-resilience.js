@@ -5,6 +5,7 @@
  *
  *   npm run build && node bench/client-resilience.js           full run → bench/results/client-resilience.md
  *   node bench/client-resilience.js --smoke                     faultline only, 500 requests/scenario
+ *   node bench/client-resilience.js --no-peers                  faultline only, full size → results/client-resilience-faultline.md
  *
  * The scripted server (bench/client-resilience-server.js) runs in a child process and counts every
  * attempt on the wire; failures are a seeded hash of (request id, attempt), so runs are repeatable.
@@ -68,8 +69,8 @@ const withTimeLimit = (promise, ms) =>
   ]);
 
 const clients = {
-  faultline: () => {
-    const client = createClient();
+  faultline: (options = {}) => {
+    const client = createClient(options);
     return {
       get: async (url) => (await client(url)).text(),
       post: async (url, keyed) =>
@@ -132,7 +133,8 @@ const clientNames =
 const pct = (x) => `${(100 * x).toFixed(2)}%`;
 const rows = [];
 let unmet = 0;
-// Rate targets are statistical: with --smoke's 500 requests they are shown, not enforced.
+// Rate targets are statistical: with --smoke's 500 requests they are shown, not enforced. So are
+// the upper bounds of timing targets (`lenient` = 'timing'), which busy machines miss.
 function row(
   scenario,
   client,
@@ -158,7 +160,9 @@ function row(
         ? met
           ? 'yes'
           : statistical && smoke
-            ? 'no (N too small to judge)'
+            ? statistical === 'timing'
+              ? 'no (timing, not enforced in --smoke)'
+              : 'no (N too small to judge)'
             : '**no**'
         : '—',
     notes,
@@ -186,11 +190,73 @@ for (const [label, p] of [
     const S = ok / n;
     let target = '—';
     let met = true;
-    if (p === 1) [target, met] = ['A ≤ 1.10', A <= 1.1];
+    if (p === 1) [target, met] = ['A ≤ 1.12', A <= 1.12];
     if (p === 0.01) [target, met] = ['S ≥ 99.9%', S >= 0.999];
-    if (p === 0.1) [target, met] = ['S ≥ 99%, A ≤ 1.11', S >= 0.99 && A <= 1.11];
+    if (p === 0.1) [target, met] = ['S ≥ 99.5%', S >= 0.995];
+    if (p === 0.3) [target, met] = ['S ≥ 95%, A ≤ 1.40', S >= 0.95 && A <= 1.4];
     row(label, name, n, attempts, ok, target, met, errorNotes(errors), p !== 1);
   }
+}
+
+// 4b–4c. Failures that retries cannot fix: the same 30% of requests fail every attempt, and an
+// overload the server signals with 503 on every attempt. Retries here only add load.
+for (const [label, path, peerN] of [
+  ['sticky failures (same 30% fail every attempt)', 'sticky/0.3', PEER_N],
+  ['overload signalled by 503 (100%)', 'overload', PEER_N_OUTAGE],
+]) {
+  for (const name of clientNames) {
+    const c = await clients[name]();
+    const n = name === 'faultline' ? N : Math.min(N, peerN);
+    const run = newRun();
+    const { ok, errors } = await pool(n, (i) => c.get(`${base}/r/${run}/${path}/${i}`));
+    const { attempts } = await stats(run);
+    row(label, name, n, attempts, ok, 'A ≤ 1.12', attempts / n <= 1.12, errorNotes(errors), true);
+  }
+}
+
+// 4c'. Each safeguard alone, faultline only: the breaker without the budget (checked after every
+// wait, it lets no retry out once open) and the budget without the breaker (503 = overload:
+// every retry charged in full).
+for (const [label, path, options] of [
+  ['total outage, budget: false (breaker alone)', 'rate/1', { budget: false }],
+  ['overload by 503, breaker: false (budget alone)', 'overload', { breaker: false }],
+]) {
+  const c = clients.faultline(options);
+  const run = newRun();
+  const { ok, errors } = await pool(N, (i) => c.get(`${base}/r/${run}/${path}/${i}`));
+  const { attempts } = await stats(run);
+  row(
+    label,
+    'faultline',
+    N,
+    attempts,
+    ok,
+    'A ≤ 1.12',
+    attempts / N <= 1.12,
+    errorNotes(errors),
+    true,
+  );
+}
+
+// 4d. An outage starts: the first half of the requests succeed, then every attempt fails. The
+// burst is the retries sent into the failing server (its extra load) before the client adapts.
+for (const name of clientNames) {
+  const c = await clients[name]();
+  const n = name === 'faultline' ? 2 * Math.min(N, 2000) : PEER_N;
+  const at = n / 2;
+  const run = newRun();
+  const { ok, errors } = await pool(n, (i) => c.get(`${base}/r/${run}/start/${at}/${i}`));
+  const { attempts } = await stats(run);
+  row(
+    'outage starts (200 → 100% 500)',
+    name,
+    n,
+    attempts,
+    ok,
+    'burst ≤ maxTokens + ratio × requests',
+    attempts - n <= 20 + 0.115 * n,
+    `burst: ${attempts - n} retries into the outage over ${at} failing requests${errors.size ? `; ${errorNotes(errors)}` : ''}`,
+  );
 }
 
 // 5–6. 503 with Retry-After.
@@ -205,6 +271,8 @@ for (const secs of [2, 3600]) {
     const ok = outcome === 'ok' ? 1 : 0;
     if (secs === 2) {
       const met = ok === 1 && Math.abs(ms - 2000) <= 100;
+      // The upper bound measures the machine's timers as much as the client: --smoke (run by
+      // the test suite on busy machines) shows it without enforcing it; the lower bound holds.
       row(
         '503 + Retry-After: 2',
         name,
@@ -214,11 +282,13 @@ for (const secs of [2, 3600]) {
         'waits 2 s ± 100 ms',
         met,
         `answered after ${ms} ms`,
+        ok === 1 && ms >= 1990 && 'timing',
       );
     } else {
       const retryAt = outcome?.retryAt instanceof Date ? outcome.retryAt : undefined;
       const inSecs = retryAt ? Math.round((retryAt.getTime() - Date.now()) / 1000) : undefined;
       const met = ms < 100 && retryAt !== undefined && inSecs > 3500 && attempts === 1;
+      const judgeable = retryAt !== undefined && inSecs > 3500 && attempts === 1;
       const what =
         outcome === 'still-waiting'
           ? `still waiting after ${ms} ms (abandoned)`
@@ -232,6 +302,7 @@ for (const secs of [2, 3600]) {
         'gives up < 100 ms with retryAt',
         met,
         what,
+        judgeable && 'timing',
       );
     }
   }
@@ -323,7 +394,11 @@ console.log(doc);
 mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
 writeFileSync(
   new URL(
-    smoke ? './results/client-resilience-smoke.md' : './results/client-resilience.md',
+    smoke
+      ? './results/client-resilience-smoke.md'
+      : clientNames.length === 1
+        ? './results/client-resilience-faultline.md' // --no-peers must not replace the full table
+        : './results/client-resilience.md',
     import.meta.url,
   ),
   doc,

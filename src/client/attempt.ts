@@ -29,17 +29,23 @@ export async function attemptOnce(
   attempt: number,
   requestSignal: AbortSignal,
 ): Promise<{ outcome: Outcome; signal: LinkedSignal }> {
-  const {
-    body: rawBody,
-    timeout: _t,
-    deadline: _d,
-    retryLimit: _r,
-    idempotencyKey: _k,
-    ...rest
-  } = p.init;
   // A factory is called per attempt, before any timer starts; its errors are the caller's.
-  const body = typeof rawBody === 'function' ? await rawBody() : rawBody;
+  const body = typeof p.body === 'function' ? await p.body() : p.body;
   const headers = new Headers(p.headers);
+  const { beforeRequest } = opts.hooks;
+  if (beforeRequest) {
+    // The caller's code, like a body factory: what it throws rejects the request.
+    await beforeRequest({
+      url: typeof p.input === 'string' ? p.input : p.input.url,
+      method: p.method,
+      headers,
+      attempt,
+      signal: requestSignal,
+    });
+    // A hook may add auth, not change what makes a retry safe: the request's own key stays.
+    const keyHeader = opts.retry.idempotencyKeyHeader;
+    if (p.idempotencyKey !== null) headers.set(keyHeader, p.idempotencyKey);
+  }
   if (opts.attemptHeader) headers.set(opts.attemptHeader, String(attempt));
   const remaining = p.deadlineAt - Date.now();
   const attemptMs = Math.min(p.timeout === false ? Number.POSITIVE_INFINITY : p.timeout, remaining);
@@ -53,7 +59,7 @@ export async function attemptOnce(
         : new TimeoutError(p.summary, 'attempt', attemptMs),
   );
   const init: RequestInit & { duplex?: 'half' } = {
-    ...rest,
+    ...p.init,
     method: p.method,
     headers,
     signal: signal.signal,

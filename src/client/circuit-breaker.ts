@@ -6,6 +6,7 @@
  * `minimumRequests` in it. open → half-open: after `openDuration` ± `jitter`. half-open: up to
  * `halfOpenProbes` requests go through; a success closes the breaker, a failure re-opens it.
  */
+import { OriginMap } from './origin-map.js';
 
 /** Breaker state. */
 export type BreakerState = 'closed' | 'open' | 'half-open';
@@ -65,6 +66,25 @@ export class CircuitBreaker {
   /** When an open breaker lets the next probe through (epoch ms); 0 unless open. */
   get openUntil(): number {
     return this.#state === 'open' ? this.#openUntil : 0;
+  }
+
+  /**
+   * True when a fresh breaker would decide the same: closed, no probe out, no failure in the
+   * window (recorded successes only make opening harder, so forgetting them errs on caution).
+   */
+  get idle(): boolean {
+    if (this.#state !== 'closed' || this.#probes > 0) return false;
+    const since = this.#now() - this.#settings.window;
+    return this.#buckets.every((b) => b.failed === 0 || b.start <= since);
+  }
+
+  /**
+   * May an attempt go out now? For a retry of a request admitted earlier: only while closed, or
+   * while half-open for the probe itself. Never while open.
+   */
+  mayRetry(probe: boolean): boolean {
+    const state = this.state;
+    return state === 'closed' || (state === 'half-open' && probe);
   }
 
   /** Asks to send a logical request. A granted probe must be settled with `record` or `release`. */
@@ -153,34 +173,40 @@ export class CircuitBreaker {
   }
 }
 
-/** Breakers keyed by origin, created on first use. */
+/** Breakers keyed by origin, created on first use, bounded (see {@link OriginMap}). */
 export class CircuitBreakers {
-  readonly #byOrigin = new Map<string, CircuitBreaker>();
-  readonly #settings: CircuitBreakerSettings;
-  readonly #onChange: (origin: string, from: BreakerState, to: BreakerState) => void;
-  readonly #random: () => number;
+  readonly #byOrigin: OriginMap<CircuitBreaker>;
 
   constructor(
     settings: CircuitBreakerSettings,
     onChange: (origin: string, from: BreakerState, to: BreakerState) => void,
     random: () => number = Math.random,
+    maxOrigins?: number,
   ) {
-    this.#settings = settings;
-    this.#onChange = onChange;
-    this.#random = random;
+    this.#byOrigin = new OriginMap(
+      (origin) =>
+        new CircuitBreaker(
+          settings,
+          (from, to) => onChange(origin, from, to),
+          () => Date.now(),
+          random,
+        ),
+      (breaker) => breaker.idle,
+      maxOrigins,
+    );
+  }
+
+  /** Origins currently held. */
+  get size(): number {
+    return this.#byOrigin.size;
   }
 
   for(origin: string): CircuitBreaker {
-    let breaker = this.#byOrigin.get(origin);
-    if (!breaker) {
-      breaker = new CircuitBreaker(
-        this.#settings,
-        (from, to) => this.#onChange(origin, from, to),
-        () => Date.now(),
-        this.#random,
-      );
-      this.#byOrigin.set(origin, breaker);
-    }
-    return breaker;
+    return this.#byOrigin.get(origin);
+  }
+
+  /** State for `origin` without creating an entry (`closed` when none is held). */
+  stateOf(origin: string): BreakerState {
+    return this.#byOrigin.peek(origin)?.state ?? 'closed';
   }
 }

@@ -11,7 +11,9 @@ import { type LinkedSignal, linkSignal, sleep } from './deadline.js';
 import {
   BodyNotReplayableError,
   CircuitOpenError,
+  isFaultlineClientError,
   NetworkError,
+  type ResponseError,
   RetryAfterTooLongError,
   RetryBudgetExhaustedError,
   TimeoutError,
@@ -19,23 +21,30 @@ import {
 import {
   type ClientOptions,
   type FaultlineRequestInit,
+  type FetchInput,
   type ResolvedClientOptions,
   resolveOptions,
 } from './options.js';
 import { originOf, type Plan, plan } from './request-plan.js';
-import { toResponseError } from './response-error.js';
-import { type RetryBudget, RetryBudgets } from './retry-budget.js';
+import { retryDate, toResponseError } from './response-error.js';
+import { type Reservation, type RetryBudget, RetryBudgets } from './retry-budget.js';
 import { isRetryableStatus } from './retry-policy.js';
 import { boundRetryAfter, fullJitterDelay, parseRetryAfter } from './retry-timing.js';
+import { whenBodySettled } from './settle-body.js';
 
 /** The function `createClient` returns: call it like `fetch`. */
 export interface FaultlineClient {
-  (input: RequestInfo | URL, init?: FaultlineRequestInit): Promise<Response>;
-  /** Fetches (with `Accept: application/json` unless set) and parses the body; `undefined` when empty. */
-  json<T = unknown>(input: RequestInfo | URL, init?: FaultlineRequestInit): Promise<T>;
+  (input: FetchInput, init?: FaultlineRequestInit): Promise<Response>;
+  /**
+   * Fetches (with `Accept: application/json` unless set) and parses the body, within the
+   * deadline; `undefined` when the body is empty (204, or a 200 with no content).
+   */
+  json<T = unknown>(input: FetchInput, init?: FaultlineRequestInit): Promise<T | undefined>;
+  /** Fetches and reads the body as text, within the deadline. */
+  text(input: FetchInput, init?: FaultlineRequestInit): Promise<string>;
   /** The options in force, defaults applied. */
   readonly options: ResolvedClientOptions;
-  /** Breaker state for an origin (`closed` when the breaker is disabled or never used). */
+  /** Breaker state for an origin (`closed` when the breaker is disabled or holds nothing for it). */
   breakerState(origin: string): BreakerState;
 }
 
@@ -48,6 +57,17 @@ function safely<E>(hook: ((event: E) => void) | undefined, event: E): void {
   }
 }
 
+/** Whether a failed response says the server is overloaded: its retries are never refunded. */
+function signalsOverload(response: Response | undefined): boolean {
+  if (!response) return false;
+  return response.status === 429 || response.status === 503 || response.headers.has('retry-after');
+}
+
+/** Internal: carries a final non-2xx response out of the retry loop when throwHttpErrors is off. */
+class ReturnResponse {
+  constructor(readonly response: Response) {}
+}
+
 /**
  * Creates a fetch-compatible client that copes with failing servers: typed errors for non-2xx,
  * retries only where safe (idempotent methods or an Idempotency-Key; replayable bodies only),
@@ -56,13 +76,13 @@ function safely<E>(hook: ((event: E) => void) | undefined, event: E): void {
  *
  * @example
  * ```ts
- * import { createClient, isProblemError } from 'faultline/client';
+ * import { createClient, isResponseError } from 'faultline/client';
  *
- * const api = createClient({ deadline: 5_000 });
+ * const api = createClient({ prefixUrl: 'https://api.example.com', deadline: 5_000 });
  * try {
- *   const user = await api.json<{ name: string }>('https://api.example.com/users/7');
+ *   const user = await api.json<{ name: string }>('users/7');
  * } catch (error) {
- *   if (isProblemError(error)) console.error(error.status, error.title, error.incident);
+ *   if (isResponseError(error)) console.error(error.code, error.status, error.incident);
  *   else throw error;
  * }
  * ```
@@ -79,30 +99,60 @@ export function createClient(options: ClientOptions = {}): FaultlineClient {
       )
     : undefined;
 
-  async function run(p: Plan): Promise<Response> {
+  /**
+   * Runs one logical request. With `consume`, the body is read inside, under the deadline and
+   * the caller's signal; without, the response is returned and the caller's signal keeps
+   * covering its body until that is read (then its listener is removed).
+   */
+  async function run(
+    p: Plan,
+    consume?: (response: Response) => Promise<unknown>,
+  ): Promise<unknown> {
     const breaker: CircuitBreaker | undefined = breakers?.for(p.origin);
     const budget: RetryBudget | undefined = budgets?.for(p.origin);
-    const giveUp = (attempts: number, error: unknown): unknown => {
-      safely(hooks.onGiveUp, { request: p.summary, origin: p.origin, attempts, error });
+    let attempts = 0;
+    let gaveUp = false;
+    const giveUp = (error: unknown): unknown => {
+      if (!gaveUp)
+        safely(hooks.onGiveUp, { request: p.summary, origin: p.origin, attempts, error });
+      gaveUp = true;
       return error;
     };
     const admission = breaker?.admit() ?? { allowed: true, probe: false };
     if (!admission.allowed) {
-      throw giveUp(0, new CircuitOpenError(p.origin, new Date(admission.retryAt)));
+      throw giveUp(new CircuitOpenError(p.origin, new Date(admission.retryAt)));
     }
     const probe = admission.probe;
     budget?.deposit();
+    const deadlineMs = p.deadline === false ? 0 : p.deadline;
     const requestSignal = linkSignal(
       [p.callerSignal],
       p.deadline === false ? undefined : p.deadlineAt - Date.now(),
-      () => new TimeoutError(p.summary, 'deadline', p.deadline === false ? 0 : p.deadline),
+      () => new TimeoutError(p.summary, 'deadline', deadlineMs),
     );
-    let settled = false;
-    let attempts = 0;
-    const settle = (success: boolean): void => {
-      settled = true;
+    // Disposed when the request is over; handed to the body when a response is returned.
+    let release: LinkedSignal | undefined = requestSignal;
+    let verdict = false;
+    const settleBreaker = (success: boolean): void => {
+      if (verdict) return;
+      verdict = true;
       breaker?.record(success, probe);
     };
+    let reservation: Reservation | undefined;
+    /** Settles the open retry reservation: failed, succeeded, or `undefined` = never decided. */
+    const settleRetry = (failed: boolean | undefined): void => {
+      if (reservation && budget) budget.settle(reservation, failed);
+      reservation = undefined;
+    };
+    /** The failure being retried while waiting (a deadline passing in the wait is about it). */
+    let waitingOn: Error | undefined;
+    /** Reads a failed response's body into its error; a caller's abort meanwhile wins. */
+    const errorOf = async (response: Response): Promise<ResponseError> => {
+      const error = await toResponseError(response, p.summary, opts.maxErrorBodyBytes, Date.now());
+      if (p.callerSignal?.aborted) throw p.callerSignal.reason;
+      return error;
+    };
+
     try {
       for (let attempt = 1; ; attempt++) {
         attempts = attempt;
@@ -114,25 +164,26 @@ export function createClient(options: ClientOptions = {}): FaultlineClient {
           (response.ok || !isRetryableStatus(response.status, opts.retry.statusCodes))
         ) {
           // 2xx, or a status that says nothing about the server's health (e.g. 404): done.
-          settle(true);
+          settleRetry(false);
+          settleBreaker(true);
+          signal.clearTimer();
           if (response.ok || !opts.throwHttpErrors) {
-            signal.clearTimer();
-            requestSignal.clearTimer();
-            return response;
+            if (consume) {
+              const value = await consume(response);
+              signal.dispose();
+              return value;
+            }
+            return handBack(response);
           }
-          const error = await toResponseError(
-            response,
-            p.summary,
-            opts.maxErrorBodyBytes,
-            Date.now(),
-          );
+          const error = await errorOf(response);
           signal.dispose();
-          throw giveUp(attempt, error);
+          throw giveUp(error);
         }
-        // A failure: decide whether another attempt is allowed, and how long to wait first.
+        // A failure: the retry that produced it (if any) failed.
+        settleRetry(true);
         const retryable = response ? true : outcome.kind === 'error' && outcome.retryable;
         const stop = (wrap?: (cause: Error) => Error): Promise<never> =>
-          finish(attempt, response, outcome, signal, wrap);
+          finish(response, outcome, signal, wrap);
         if (!retryable || !p.mayRetry || attempt > p.limit) return await stop();
         if (p.bodyReplay === 'one-shot') {
           return await stop((cause) => new BodyNotReplayableError(p.summary, { cause }));
@@ -155,12 +206,10 @@ export function createClient(options: ClientOptions = {}): FaultlineClient {
             return await stop(
               (cause) =>
                 new RetryAfterTooLongError(
-                  new Date(now + retryAfterMs),
+                  cause as ResponseError,
+                  retryDate(now, retryAfterMs),
                   retryAfterMs,
                   bound.limitMs,
-                  {
-                    cause,
-                  },
                 ),
             );
           }
@@ -175,18 +224,16 @@ export function createClient(options: ClientOptions = {}): FaultlineClient {
           // No attempt starts that cannot finish before the deadline.
           if (remaining - delayMs < opts.minAttemptTime) return await stop();
         }
-        if (breaker && breaker.state === 'open') {
-          return await stop(
-            (cause) => new CircuitOpenError(p.origin, new Date(breaker.openUntil), { cause }),
-          );
+        if (breaker && !breaker.mayRetry(probe)) {
+          return await stop((cause) => circuitOpen(breaker, attempt, cause));
         }
-        if (budget && !budget.tryWithdraw()) {
-          return await stop((cause) => new RetryBudgetExhaustedError(p.origin, { cause }));
+        if (budget) {
+          reservation = budget.reserve(signalsOverload(response));
+          if (!reservation) {
+            return await stop((cause) => new RetryBudgetExhaustedError(p.origin, { cause }));
+          }
         }
-        const reason =
-          outcome.kind === 'error'
-            ? outcome.error
-            : await toResponseError(outcome.response, p.summary, opts.maxErrorBodyBytes, now);
+        const reason = outcome.kind === 'error' ? outcome.error : await errorOf(outcome.response);
         signal.dispose();
         safely(hooks.onRetry, {
           request: p.summary,
@@ -195,77 +242,120 @@ export function createClient(options: ClientOptions = {}): FaultlineClient {
           delayMs,
           error: reason,
         });
+        waitingOn = reason;
         await sleep(delayMs, requestSignal.signal);
+        waitingOn = undefined;
+        // The breaker may have opened during the wait: then nothing more goes out.
+        if (breaker && !breaker.mayRetry(probe)) {
+          settleRetry(undefined);
+          settleBreaker(false);
+          throw giveUp(circuitOpen(breaker, attempt, reason));
+        }
       }
     } catch (error) {
-      if (p.callerSignal?.aborted && error === p.callerSignal.reason) {
+      settleRetry(undefined);
+      if (error instanceof ReturnResponse) throw error;
+      if (p.callerSignal?.aborted) {
+        // The caller's abort is never wrapped: reject with its reason, as fetch does.
         breaker?.release(probe);
-        settled = true;
-        throw giveUp(attempts, error);
+        verdict = true;
+        throw giveUp(p.callerSignal.reason);
       }
-      if (!settled) {
-        // A deadline passing mid-wait is a failure; anything else (a body factory throwing…) says
-        // nothing about the server: give the probe slot back without a verdict.
-        if (error instanceof TimeoutError || error instanceof NetworkError) settle(false);
+      const timedOut: unknown = requestSignal.signal.aborted
+        ? requestSignal.signal.reason
+        : undefined;
+      if (!verdict) {
+        // A deadline passing mid-wait is a failure; anything else (a body factory or a hook
+        // throwing, a body that is not JSON…) says nothing about the server: no verdict.
+        if (error instanceof TimeoutError || error instanceof NetworkError) settleBreaker(false);
         else breaker?.release(probe);
+        verdict = true;
+      }
+      if (error === timedOut && timedOut instanceof TimeoutError) {
+        // The deadline passed in a wait or while reading a body: say what was being retried.
+        throw giveUp(
+          waitingOn
+            ? new TimeoutError(p.summary, 'deadline', deadlineMs, { cause: waitingOn })
+            : error,
+        );
       }
       throw error;
     } finally {
-      requestSignal.clearTimer();
+      release?.dispose();
+    }
+
+    /**
+     * Returns a response to the caller. The deadline stops here (the body is the caller's to
+     * read), the caller's signal does not: its listener goes when the body has been read.
+     */
+    function handBack(response: Response): Response {
+      const linked = requestSignal;
+      linked.clearTimer();
+      release = undefined;
+      return p.callerSignal ? whenBodySettled(response, () => linked.dispose()) : response;
+    }
+
+    function circuitOpen(b: CircuitBreaker, sent: number, cause: Error): CircuitOpenError {
+      const retryAt = b.state === 'open' ? b.openUntil : Date.now();
+      return new CircuitOpenError(p.origin, new Date(retryAt), { cause, attempts: sent });
     }
 
     async function finish(
-      attempt: number,
       response: Response | undefined,
       outcome: Outcome,
       signal: LinkedSignal,
       wrap?: (cause: Error) => Error,
     ): Promise<never> {
-      settle(false);
+      settleBreaker(false);
       if (response && !opts.throwHttpErrors) {
         signal.clearTimer();
-        // fetch semantics on request: hand back the last response untouched.
-        throw new ReturnResponse(response);
+        // fetch semantics on request: hand back the last response, body unread.
+        throw new ReturnResponse(handBack(response));
       }
-      const cause =
-        outcome.kind === 'error'
-          ? outcome.error
-          : await toResponseError(outcome.response, p.summary, opts.maxErrorBodyBytes, Date.now());
+      const cause = outcome.kind === 'error' ? outcome.error : await errorOf(outcome.response);
       signal.dispose();
-      throw giveUp(attempt, wrap ? wrap(cause) : cause);
+      throw giveUp(wrap ? wrap(cause) : cause);
     }
   }
 
-  const client = (async (input: RequestInfo | URL, init: FaultlineRequestInit = {}) => {
+  async function call(
+    input: FetchInput,
+    init: FaultlineRequestInit,
+    consume?: (response: Response) => Promise<unknown>,
+  ): Promise<unknown> {
     const p = plan(opts, input, init);
     try {
-      return await run(p);
+      return await run(p, consume);
     } catch (error) {
-      if (error instanceof ReturnResponse) return error.response;
-      throw error;
+      if (!(error instanceof ReturnResponse)) throw error;
+      if (consume) return await consume(error.response);
+      return error.response;
     }
-  }) as FaultlineClient;
+  }
+
+  const client = ((input: FetchInput, init: FaultlineRequestInit = {}) =>
+    call(input, init)) as FaultlineClient;
 
   Object.defineProperties(client, {
     options: { value: opts, enumerable: true },
     json: {
-      value: async (input: RequestInfo | URL, init: FaultlineRequestInit = {}) => {
+      value: (input: FetchInput, init: FaultlineRequestInit = {}) => {
         const headers = new Headers(init.headers);
         if (!headers.has('accept')) headers.set('accept', 'application/json');
-        const response = await client(input, { ...init, headers });
-        const text = await response.text();
-        return text === '' ? undefined : JSON.parse(text);
+        return call(input, { ...init, headers }, async (response) => {
+          const text = await response.text();
+          return text === '' ? undefined : JSON.parse(text);
+        });
       },
+    },
+    text: {
+      value: (input: FetchInput, init: FaultlineRequestInit = {}) =>
+        call(input, init, (response) => response.text()),
     },
     breakerState: {
       value: (origin: string): BreakerState =>
-        breakers ? breakers.for(originOf(origin)).state : 'closed',
+        breakers ? breakers.stateOf(originOf(origin)) : 'closed',
     },
   });
   return client;
-}
-
-/** Internal: carries a final non-2xx response out of the retry loop when throwHttpErrors is off. */
-class ReturnResponse {
-  constructor(readonly response: Response) {}
 }

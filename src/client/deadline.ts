@@ -4,6 +4,41 @@
  * listener and timer so nothing keeps the process alive.
  */
 
+interface Fanout {
+  readonly callbacks: Set<() => void>;
+  readonly listener: () => void;
+}
+
+/**
+ * One listener per parent signal, however many requests share it: a caller passing one signal to
+ * many concurrent requests sees at most one listener (no MaxListenersExceededWarning), and none
+ * once they have all settled.
+ */
+const fanouts = new WeakMap<AbortSignal, Fanout>();
+
+/** Calls `callback` when `signal` aborts; returns the function that unsubscribes. */
+export function onAbort(signal: AbortSignal, callback: () => void): () => void {
+  let fanout = fanouts.get(signal);
+  if (!fanout) {
+    const callbacks = new Set<() => void>();
+    const listener = (): void => {
+      fanouts.delete(signal);
+      for (const c of [...callbacks]) c();
+      callbacks.clear();
+    };
+    fanout = { callbacks, listener };
+    fanouts.set(signal, fanout);
+    signal.addEventListener('abort', listener, { once: true });
+  }
+  const { callbacks, listener } = fanout;
+  callbacks.add(callback);
+  return () => {
+    if (!callbacks.delete(callback) || callbacks.size > 0) return;
+    signal.removeEventListener('abort', listener);
+    if (fanouts.get(signal)?.callbacks === callbacks) fanouts.delete(signal);
+  };
+}
+
 /** A signal that aborts when any parent aborts or, optionally, after `timeoutMs`. */
 export interface LinkedSignal {
   readonly signal: AbortSignal;
@@ -39,12 +74,12 @@ export function linkSignal(
       controller.abort(parent.reason);
       return { signal: controller.signal, dispose, clearTimer };
     }
-    const onAbort = (): void => {
-      controller.abort(parent.reason);
-      dispose();
-    };
-    parent.addEventListener('abort', onAbort, { once: true });
-    cleanups.push(() => parent.removeEventListener('abort', onAbort));
+    cleanups.push(
+      onAbort(parent, () => {
+        controller.abort(parent.reason);
+        dispose();
+      }),
+    );
   }
   if (timeoutMs !== undefined && Number.isFinite(timeoutMs)) {
     timer = setTimeout(

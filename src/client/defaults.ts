@@ -39,14 +39,16 @@ export const DEFAULTS = {
   },
   budget: {
     /**
-     * Tokens each logical request deposits; a retry costs 1 token, so retries ≤ ratio × requests
-     * (+ initialTokens). 0.11 = what 10% independent failures need (0.1 first + 0.01 second retries).
+     * Tokens each logical request deposits. A *failed* retry costs 1 token (a successful one is
+     * refunded), so failed retries ≤ ratio × requests (+ maxTokens) whatever the failure pattern:
+     * an outage adds at most 11.5% load (+ maxTokens). 0.115 covers what 30% independent
+     * failures charge (0.09 failed first retries + 0.027 failed second ones, all but a little).
      */
-    ratio: 0.11,
-    /** Tokens at start (so the first few failures can be retried), per origin. */
-    initialTokens: 10,
-    /** Bucket size: at most this many retries in a burst after a quiet period, per origin. */
-    maxTokens: 10,
+    ratio: 0.115,
+    /** Tokens at start (so the first failures can be retried), per origin. */
+    initialTokens: 20,
+    /** Bucket size: at most this many failed retries in a burst after a quiet period, per origin. */
+    maxTokens: 20,
   },
   breaker: {
     /** Open when failed / total logical requests in the window reaches this ratio. */

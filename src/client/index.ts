@@ -6,11 +6,14 @@ export type { BreakerState } from './circuit-breaker.js';
 export { createClient, type FaultlineClient } from './create-client.js';
 export { DEFAULTS, IDEMPOTENT_METHODS } from './defaults.js';
 export {
+  AfterResponseError,
   BodyNotReplayableError,
   CircuitOpenError,
   CLIENT_ERROR_BRAND,
   CLIENT_ERROR_CODES,
+  type ClientError,
   type ClientErrorCode,
+  type ErrorWithResponse,
   FaultlineClientError,
   InvalidClientOptionError,
   isBodyNotReplayableError,
@@ -23,9 +26,11 @@ export {
   isRetryAfterTooLongError,
   isRetryBudgetExhaustedError,
   isTimeoutError,
+  type MaybeResponseDetails,
   NetworkError,
   ProblemError,
   type RequestSummary,
+  type ResponseDetails,
   ResponseError,
   RetryAfterTooLongError,
   RetryBudgetExhaustedError,
@@ -33,16 +38,20 @@ export {
 } from './errors.js';
 export type {
   AttemptEvent,
+  BeforeRequestEvent,
   BreakerStateChangeEvent,
   CircuitBreakerOptions,
   ClientHooks,
   ClientOptions,
   FaultlineRequestInit,
+  FetchInput,
   GiveUpEvent,
+  RequestBody,
   ResolvedClientOptions,
   RetryBudgetOptions,
   RetryEvent,
   RetryOptions,
+  SearchParamsInit,
 } from './options.js';
 export type { BodyFactory } from './retry-policy.js';
-export { fullJitterDelay, parseRetryAfter } from './retry-timing.js';
+export { fullJitterDelay, parseHttpDate, parseRetryAfter } from './retry-timing.js';

@@ -4,8 +4,24 @@
  */
 import type { BreakerState } from './circuit-breaker.js';
 import { DEFAULTS } from './defaults.js';
+import { didYouMean } from './did-you-mean.js';
 import { InvalidClientOptionError, type RequestSummary } from './errors.js';
-import type { BodyFactory } from './retry-policy.js';
+import type { BodyFactory, RequestBody } from './retry-policy.js';
+
+/**
+ * What the client can be called with: a URL string, a `URL` or a `Request`. (Not the DOM's
+ * `RequestInfo`, so the types work in a Node-only project without `lib: ["dom"]`.)
+ */
+export type FetchInput = string | URL | Request;
+
+export type { RequestBody };
+
+/** Query parameters: replace the query of the URL (as ky does). Entries whose value is `undefined` are left out. */
+export type SearchParamsInit =
+  | string
+  | URLSearchParams
+  | ReadonlyArray<readonly [string, string]>
+  | Readonly<Record<string, string | number | boolean | undefined>>;
 
 /** When and how to retry. */
 export interface RetryOptions {
@@ -31,11 +47,14 @@ export interface RetryOptions {
 
 /** Retry budget: a token bucket per origin. */
 export interface RetryBudgetOptions {
-  /** Tokens deposited per logical request; each retry costs one. @default 0.11 */
+  /**
+   * Tokens deposited per logical request; a retry that fails costs one, a successful one is
+   * refunded; after 429/503/Retry-After every retry costs one. @default 0.115
+   */
   ratio?: number;
-  /** Tokens at start, per origin. @default 10 */
+  /** Tokens at start, per origin. @default 20 */
   initialTokens?: number;
-  /** Bucket capacity. @default 10 */
+  /** Bucket capacity. @default 20 */
   maxTokens?: number;
 }
 
@@ -87,8 +106,31 @@ export interface BreakerStateChangeEvent {
   readonly to: BreakerState;
 }
 
-/** Hooks for logging and metrics. They run synchronously; anything they throw is ignored. */
+/** What `beforeRequest` sees, and may change, before each attempt. */
+export interface BeforeRequestEvent {
+  /** The URL being requested (prefix and search params applied). */
+  readonly url: string;
+  readonly method: string;
+  /**
+   * This attempt's headers, fresh for every attempt: set `Authorization` here. Changes do not
+   * change whether the request may be retried (that was decided from the caller's headers), and
+   * the request's own Idempotency-Key is put back if a hook changes or removes it.
+   */
+  readonly headers: Headers;
+  /** 1 for the first attempt. */
+  readonly attempt: number;
+  /** Aborts when the caller aborts or the deadline passes. */
+  readonly signal: AbortSignal;
+}
+
+/**
+ * Hooks. The `on…` hooks observe, for logging and metrics: they run synchronously and anything
+ * they throw is ignored. `beforeRequest` takes part in the request: it may be async, and what it
+ * throws rejects the request (not retried), as a body factory's error does.
+ */
 export interface ClientHooks {
+  /** Runs before every attempt; may change the attempt's headers (auth). @default undefined */
+  beforeRequest?: (event: BeforeRequestEvent) => void | Promise<void>;
   /** @default undefined */
   onAttempt?: (event: AttemptEvent) => void;
   /** @default undefined */
@@ -103,6 +145,13 @@ export interface ClientHooks {
 export interface ClientOptions {
   /** The fetch to wrap. @default globalThis.fetch */
   fetch?: typeof fetch;
+  /**
+   * Prepended to string inputs (as ky's `prefixUrl`): `prefixUrl: 'https://api.example.com/v1'`
+   * and `api('users/7')` request `https://api.example.com/v1/users/7`. An input starting with `/`
+   * is refused, since it is ambiguous. `URL` and `Request` inputs are used as they are.
+   * @default undefined
+   */
+  prefixUrl?: string | URL;
   /** Per-attempt timeout (until response headers), ms; `false` for none. @default 10000 */
   timeout?: number | false;
   /** Total deadline of a logical request including retries and waits, ms; `false` for none. @default 30000 */
@@ -115,8 +164,8 @@ export interface ClientOptions {
   maxErrorBodyBytes?: number;
   /** Request header carrying the attempt number, so nested layers can avoid multiplying retries; `false` to omit. @default 'Faultline-Attempt' */
   attemptHeader?: string | false;
-  /** Retry settings; `false` disables retries. @default {} (see RetryOptions) */
-  retry?: RetryOptions | false;
+  /** Retry settings; a number is shorthand for `{ limit }`; `false` disables retries. @default {} (see RetryOptions) */
+  retry?: RetryOptions | number | false;
   /** Retry budget; `false` disables it (not recommended). @default {} (see RetryBudgetOptions) */
   budget?: RetryBudgetOptions | false;
   /** Circuit breaker; `false` disables it. @default {} (see CircuitBreakerOptions) */
@@ -130,7 +179,14 @@ export interface ClientOptions {
 /** `RequestInit` as faultline accepts it: a body may be a factory, plus per-request overrides. */
 export interface FaultlineRequestInit extends Omit<RequestInit, 'body'> {
   /** The body, or a factory called once per attempt (makes any body replayable). */
-  body?: BodyInit | null | BodyFactory;
+  body?: RequestBody | null | BodyFactory;
+  /**
+   * A JSON body: sent as `JSON.stringify(json)` with `Content-Type: application/json` (unless
+   * set). Not together with `body`. @default undefined
+   */
+  json?: unknown;
+  /** Replaces the URL's query. @default undefined */
+  searchParams?: SearchParamsInit;
   /** Needed by Node's fetch for stream bodies. @default 'half' when the body is a stream */
   duplex?: 'half';
   /** Overrides the client's `timeout` for this request, ms. @default the client's `timeout` */
@@ -149,6 +205,8 @@ export interface FaultlineRequestInit extends Omit<RequestInit, 'body'> {
 /** Options with every default applied. */
 export interface ResolvedClientOptions {
   readonly fetch: typeof fetch;
+  /** The prefix, ending in `/`, or `undefined`. */
+  readonly prefixUrl: string | undefined;
   readonly timeout: number | false;
   readonly deadline: number | false;
   readonly minAttemptTime: number;
@@ -163,6 +221,70 @@ export interface ResolvedClientOptions {
 }
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+// Every key each options object accepts. `satisfies Record<keyof T, true>` makes the compiler
+// check these lists against the interfaces (a new option cannot be forgotten here).
+const CLIENT_KEYS = {
+  fetch: true,
+  prefixUrl: true,
+  timeout: true,
+  deadline: true,
+  minAttemptTime: true,
+  throwHttpErrors: true,
+  maxErrorBodyBytes: true,
+  attemptHeader: true,
+  retry: true,
+  budget: true,
+  breaker: true,
+  hooks: true,
+  random: true,
+} as const satisfies Record<keyof ClientOptions, true>;
+const RETRY_KEYS = {
+  limit: true,
+  methods: true,
+  statusCodes: true,
+  afterStatusCodes: true,
+  backoffBase: true,
+  backoffCap: true,
+  maxRetryAfter: true,
+  autoIdempotencyKey: true,
+  idempotencyKeyHeader: true,
+} as const satisfies Record<keyof RetryOptions, true>;
+const BUDGET_KEYS = {
+  ratio: true,
+  initialTokens: true,
+  maxTokens: true,
+} as const satisfies Record<keyof RetryBudgetOptions, true>;
+const BREAKER_KEYS = {
+  failureThreshold: true,
+  minimumRequests: true,
+  window: true,
+  openDuration: true,
+  jitter: true,
+  halfOpenProbes: true,
+} as const satisfies Record<keyof CircuitBreakerOptions, true>;
+const HOOK_KEYS = {
+  beforeRequest: true,
+  onAttempt: true,
+  onRetry: true,
+  onGiveUp: true,
+  onBreakerStateChange: true,
+} as const satisfies Record<keyof ClientHooks, true>;
+
+/** Refuses keys not in `known`, naming the key, the closest known one and the list. */
+function knownKeys(prefix: string, value: object, known: object, what: string): void {
+  const names = Object.keys(known);
+  for (const key of Object.keys(value)) {
+    if (!Object.hasOwn(known, key)) {
+      throw new InvalidClientOptionError(
+        `${prefix}${key}`,
+        (value as Record<string, unknown>)[key],
+        `remove it or use one of: ${names.join(', ')}`,
+        `is not ${what}${didYouMean(key, names)}`,
+      );
+    }
+  }
+}
 
 function num(
   key: string,
@@ -253,6 +375,25 @@ function section<T extends object>(key: string, value: unknown): T | false | und
   return value as T;
 }
 
+function prefix(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  let url: URL | undefined;
+  try {
+    url = typeof value === 'string' || value instanceof URL ? new URL(value) : undefined;
+  } catch {
+    url = undefined;
+  }
+  if (!url || url.search || url.hash) {
+    throw new InvalidClientOptionError(
+      'prefixUrl',
+      value,
+      'use an absolute URL without query or fragment, e.g. "https://api.example.com/v1"',
+    );
+  }
+  const href = url.href;
+  return href.endsWith('/') ? href : `${href}/`;
+}
+
 /** Applies defaults and validates; throws InvalidClientOptionError naming the option. */
 export function resolveOptions(options: ClientOptions = {}): ResolvedClientOptions {
   if (typeof options !== 'object' || options === null) {
@@ -275,10 +416,21 @@ export function resolveOptions(options: ClientOptions = {}): ResolvedClientOptio
       ? false
       : headerName('attemptHeader', options.attemptHeader, DEFAULTS.attemptHeader);
 
-  const r = section<RetryOptions>('retry', options.retry);
+  knownKeys('', options, CLIENT_KEYS, 'a faultline/client option');
+  const r =
+    typeof options.retry === 'number'
+      ? { limit: options.retry }
+      : section<RetryOptions>('retry', options.retry);
+  if (r) knownKeys('retry.', r, RETRY_KEYS, 'a retry option');
   const rd = DEFAULTS.retry;
   const retry: Required<RetryOptions> = {
-    limit: r === false ? 0 : num('retry.limit', r?.limit, rd.limit, { max: 10, integer: true }),
+    limit:
+      r === false
+        ? 0
+        : num(typeof options.retry === 'number' ? 'retry' : 'retry.limit', r?.limit, rd.limit, {
+            max: 10,
+            integer: true,
+          }),
     methods: methods('retry.methods', r ? r.methods : undefined, rd.methods),
     statusCodes: statuses('retry.statusCodes', r ? r.statusCodes : undefined, rd.statusCodes),
     afterStatusCodes: statuses(
@@ -309,6 +461,7 @@ export function resolveOptions(options: ClientOptions = {}): ResolvedClientOptio
   }
 
   const b = section<RetryBudgetOptions>('budget', options.budget);
+  if (b) knownKeys('budget.', b, BUDGET_KEYS, 'a budget option');
   const bd = DEFAULTS.budget;
   const budget: Required<RetryBudgetOptions> | false =
     b === false
@@ -320,6 +473,7 @@ export function resolveOptions(options: ClientOptions = {}): ResolvedClientOptio
         };
 
   const c = section<CircuitBreakerOptions>('breaker', options.breaker);
+  if (c) knownKeys('breaker.', c, BREAKER_KEYS, 'a breaker option');
   const cd = DEFAULTS.breaker;
   const breaker: Required<CircuitBreakerOptions> | false =
     c === false
@@ -357,7 +511,8 @@ export function resolveOptions(options: ClientOptions = {}): ResolvedClientOptio
     );
   }
 
-  const hooks = options.hooks ?? {};
+  const hooks = section<ClientHooks>('hooks', options.hooks) || {};
+  knownKeys('hooks.', hooks, HOOK_KEYS, 'a hook');
   for (const [name, fn] of Object.entries(hooks)) {
     if (fn !== undefined && typeof fn !== 'function') {
       throw new InvalidClientOptionError(`hooks.${name}`, fn, 'Pass a function, or leave it out.');
@@ -366,6 +521,7 @@ export function resolveOptions(options: ClientOptions = {}): ResolvedClientOptio
 
   return {
     fetch: fetchImpl,
+    prefixUrl: prefix(options.prefixUrl),
     timeout: msOrFalse('timeout', options.timeout, DEFAULTS.timeout),
     deadline: msOrFalse('deadline', options.deadline, DEFAULTS.deadline),
     minAttemptTime: num('minAttemptTime', options.minAttemptTime, DEFAULTS.minAttemptTime),

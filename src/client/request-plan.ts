@@ -3,7 +3,14 @@
  * the Idempotency-Key, if any), body replayability, retry limit, timeout and absolute deadline.
  */
 import { InvalidClientOptionError, type RequestSummary, redactUrl } from './errors.js';
-import type { FaultlineRequestInit, ResolvedClientOptions } from './options.js';
+import type {
+  FaultlineRequestInit,
+  FetchInput,
+  RequestBody,
+  ResolvedClientOptions,
+  SearchParamsInit,
+} from './options.js';
+import type { BodyFactory } from './retry-policy.js';
 import {
   type BodyReplay,
   classifyBody,
@@ -29,8 +36,14 @@ function randomKey(): string {
 
 /** Everything fixed for one logical request. */
 export interface Plan {
-  readonly input: RequestInfo | URL;
-  readonly init: FaultlineRequestInit;
+  /** What is passed to fetch: the URL (prefix and search params applied) or the caller's Request. */
+  readonly input: string | Request;
+  /** The caller's init without faultline's own keys: passed to fetch as it is. */
+  readonly init: RequestInit;
+  /** The body (a JSON body already serialised), or a factory. */
+  readonly body: RequestBody | BodyFactory | null | undefined;
+  /** The request's own Idempotency-Key, restored after `beforeRequest` on every attempt. */
+  readonly idempotencyKey: string | null;
   readonly summary: RequestSummary;
   readonly origin: string;
   readonly method: string;
@@ -44,21 +57,79 @@ export interface Plan {
   readonly callerSignal: AbortSignal | undefined;
 }
 
+function withSearchParams(url: string, params: SearchParamsInit): string {
+  let search: URLSearchParams;
+  if (typeof params === 'string' || params instanceof URLSearchParams || Array.isArray(params)) {
+    search = new URLSearchParams(params as string | URLSearchParams | string[][]);
+  } else {
+    search = new URLSearchParams();
+    for (const [key, value] of Object.entries(params)) {
+      if (value !== undefined) search.append(key, String(value));
+    }
+  }
+  const u = new URL(url);
+  u.search = search.toString();
+  return u.href;
+}
+
+function resolveUrl(opts: ResolvedClientOptions, input: string | URL): string {
+  if (typeof input !== 'string' || opts.prefixUrl === undefined) return String(input);
+  if (input.startsWith('/')) {
+    throw new InvalidClientOptionError(
+      'input',
+      input,
+      `drop the leading "/" (it would be joined to prefixUrl ${opts.prefixUrl}), or pass a URL object`,
+      'starts with "/" while prefixUrl is set',
+    );
+  }
+  return opts.prefixUrl + input;
+}
+
 /** Resolves one logical request; throws InvalidClientOptionError for bad per-request options. */
 export function plan(
   opts: ResolvedClientOptions,
-  input: RequestInfo | URL,
-  init: FaultlineRequestInit,
+  rawInput: FetchInput,
+  rawInit: FaultlineRequestInit,
 ): Plan {
-  const isRequest = typeof Request !== 'undefined' && input instanceof Request;
-  const url = isRequest ? input.url : String(input);
-  const method = (init.method ?? (isRequest ? input.method : 'GET')).toUpperCase();
-  const headers = new Headers(isRequest ? input.headers : undefined);
+  const {
+    body: rawBody,
+    json,
+    searchParams,
+    timeout: _t,
+    deadline: _d,
+    retryLimit: _r,
+    idempotencyKey,
+    ...init
+  } = rawInit;
+  const isRequest = typeof Request !== 'undefined' && rawInput instanceof Request;
+  let input: string | Request = isRequest ? rawInput : resolveUrl(opts, rawInput as string | URL);
+  if (searchParams !== undefined) {
+    const url = withSearchParams(
+      isRequest ? (rawInput as Request).url : (input as string),
+      searchParams,
+    );
+    input = isRequest ? new Request(url, rawInput as Request) : url;
+  }
+  const url = typeof input === 'string' ? input : input.url;
+  const method = (init.method ?? (isRequest ? (rawInput as Request).method : 'GET')).toUpperCase();
+  const headers = new Headers(isRequest ? (rawInput as Request).headers : undefined);
   new Headers(init.headers).forEach((value, key) => {
     headers.set(key, value);
   });
+  let body: RequestBody | BodyFactory | null | undefined = rawBody;
+  if (json !== undefined) {
+    if (rawBody !== undefined) {
+      throw new InvalidClientOptionError(
+        'json',
+        json,
+        'pass either `json` or `body`, not both',
+        'is given together with `body`',
+      );
+    }
+    body = JSON.stringify(json);
+    if (!headers.has('content-type')) headers.set('content-type', 'application/json');
+  }
   const keyHeader = opts.retry.idempotencyKeyHeader;
-  const { idempotencyKey } = init;
   if (typeof idempotencyKey === 'string') headers.set(keyHeader, idempotencyKey);
   else if (
     !headers.has(keyHeader) &&
@@ -70,14 +141,14 @@ export function plan(
     // One key per logical request, the same on every attempt, so the server can deduplicate.
     headers.set(keyHeader, randomKey());
   }
-  const requestHasBody = isRequest && input.body !== null && !('body' in init);
-  const bodyReplay = requestHasBody ? 'one-shot' : classifyBody(init.body);
-  const limit = init.retryLimit ?? opts.retry.limit;
+  const requestHasBody = isRequest && (rawInput as Request).body !== null && body === undefined;
+  const bodyReplay = requestHasBody ? 'one-shot' : classifyBody(body);
+  const limit = rawInit.retryLimit ?? opts.retry.limit;
   if (!Number.isInteger(limit) || limit < 0 || limit > 10) {
     throw new InvalidClientOptionError('retryLimit', limit, 'Use an integer from 0 to 10.');
   }
-  const timeout = init.timeout ?? opts.timeout;
-  const deadline = init.deadline ?? opts.deadline;
+  const timeout = rawInit.timeout ?? opts.timeout;
+  const deadline = rawInit.deadline ?? opts.deadline;
   for (const [key, value] of [
     ['timeout', timeout],
     ['deadline', deadline],
@@ -90,6 +161,8 @@ export function plan(
   return {
     input,
     init,
+    body,
+    idempotencyKey: headers.get(keyHeader),
     summary,
     origin: originOf(url),
     method,
@@ -100,6 +173,6 @@ export function plan(
     timeout,
     deadline,
     deadlineAt: deadline === false ? Number.POSITIVE_INFINITY : Date.now() + deadline,
-    callerSignal: init.signal ?? (isRequest ? input.signal : undefined),
+    callerSignal: init.signal ?? (isRequest ? (rawInput as Request).signal : undefined),
   };
 }

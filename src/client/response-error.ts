@@ -4,6 +4,7 @@
  */
 import { INCIDENT_HEADER, PROBLEM_JSON, type ProblemDetails } from '../core/problem.js';
 import {
+  MAX_DATE_MS,
   ProblemError,
   type RequestSummary,
   ResponseError,
@@ -88,7 +89,12 @@ export async function toResponseError(
     body: text,
     bodyTruncated: truncated,
     incident,
-    retryAt: retryAfterMs === undefined ? undefined : new Date(nowMs + retryAfterMs),
+    retryAt: retryAfterMs === undefined ? undefined : retryDate(nowMs, retryAfterMs),
   };
   return problem ? new ProblemError(init, problem) : new ResponseError(init);
+}
+
+/** `now + ms` as a Date, capped at the largest Date (an absurd Retry-After gives year 275760). */
+export function retryDate(nowMs: number, ms: number): Date {
+  return new Date(Math.min(nowMs + ms, MAX_DATE_MS));
 }

@@ -3,8 +3,14 @@
  * outcomes, and whether the request body can be sent again.
  */
 
+/**
+ * A request body, as this runtime's `fetch` accepts it. Derived from `RequestInit` rather than
+ * the DOM's `BodyInit`, so the types hold in a Node-only project without `lib: ["dom"]`.
+ */
+export type RequestBody = NonNullable<RequestInit['body']>;
+
 /** A body produced afresh for each attempt: makes any body (even a stream) replayable. */
-export type BodyFactory = () => BodyInit | null | Promise<BodyInit | null>;
+export type BodyFactory = () => RequestBody | null | Promise<RequestBody | null>;
 
 /** How a request body behaves under retries. */
 export type BodyReplay = 'none' | 'static' | 'factory' | 'one-shot';

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { linkSignal, sleep } from '../../src/client/deadline.js';
 
@@ -52,5 +53,23 @@ describe('deadline plumbing (fake timers)', () => {
     const b = linkSignal([new AbortController().signal], 500);
     b.dispose();
     expect(vi.getTimerCount()).toBe(0);
+  });
+});
+
+describe('one listener per parent signal', () => {
+  it('many linked signals share one listener on the parent, none once disposed', () => {
+    const parent = new AbortController();
+    const links = Array.from({ length: 50 }, () => linkSignal([parent.signal]));
+    expect(getEventListeners(parent.signal, 'abort')).toHaveLength(1);
+    for (const l of links.slice(0, 49)) l.dispose();
+    expect(getEventListeners(parent.signal, 'abort')).toHaveLength(1);
+    const last = links[49];
+    parent.abort(new Error('stop'));
+    expect(last?.signal.reason).toEqual(new Error('stop'));
+    expect(links[0]?.signal.aborted).toBe(false); // disposed before the abort
+    expect(getEventListeners(parent.signal, 'abort')).toHaveLength(0);
+    const again = new AbortController();
+    linkSignal([again.signal]).dispose();
+    expect(getEventListeners(again.signal, 'abort')).toHaveLength(0);
   });
 });

@@ -12,6 +12,7 @@ import {
   isResponseError,
   isTimeoutError,
   NetworkError,
+  ResponseError,
   RetryAfterTooLongError,
   TimeoutError,
 } from '../../src/client/index.js';
@@ -58,9 +59,23 @@ describe('client errors', () => {
     const e = new NetworkError({ method: 'GET', url: 'http://x/y' }, { cause });
     expect(e.cause).toBe(cause);
     expect(e.message).toBe('GET http://x/y: network error (ECONNRESET)');
-    const r = new RetryAfterTooLongError(new Date(0), 3_600_000, 10_000);
+    const response = new Response('slow down', {
+      status: 429,
+      headers: { 'faultline-incident': 'i9' },
+    });
+    const last = new ResponseError({
+      request,
+      response,
+      body: 'slow down',
+      bodyTruncated: false,
+      incident: 'i9',
+      retryAt: new Date(0),
+    });
+    const r = new RetryAfterTooLongError(last, new Date(0), 3_600_000, 10_000);
     expect(r.retryAt.getTime()).toBe(0);
     expect(r.message).toContain('3600000 ms');
+    expect(r.message).toContain('answered 429 (incident i9)');
+    expect([r.status, r.incident, r.body, r.cause]).toEqual([429, 'i9', 'slow down', last]);
   });
 
   it('every error code is documented in docs/client.md, and every documented code exists', () => {

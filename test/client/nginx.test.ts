@@ -4,7 +4,7 @@
  * nginx runs in the foreground (`daemon off`) as our child, with everything in a temp prefix.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, watch, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -14,16 +14,54 @@ import { freePort } from '../support/server-process.js';
 
 const NGINX = '/usr/sbin/nginx';
 
+/**
+ * nginx writes an access-log line in its log phase, after the response has gone out, so a client
+ * can hold the whole response before the line exists. Wait for the lines (file events, plus a slow
+ * re-check in case an event is coalesced), bounded: fail with what the log holds, never retry.
+ */
+function waitForLines(
+  file: string,
+  select: (line: string) => boolean,
+  count: number,
+  timeoutMs = 10_000,
+): Promise<string[]> {
+  const read = (): string[] =>
+    existsSync(file) ? readFileSync(file, 'utf8').split('\n').filter(select) : [];
+  return new Promise((resolve, reject) => {
+    const watcher = watch(file, () => check());
+    const poll = setInterval(() => check(), 100);
+    const timer = setTimeout(() => {
+      done();
+      reject(new Error(`expected ${count} line(s) in ${file}, have: ${JSON.stringify(read())}`));
+    }, timeoutMs);
+    function done(): void {
+      watcher.close();
+      clearInterval(poll);
+      clearTimeout(timer);
+    }
+    function check(): void {
+      const lines = read();
+      if (lines.length >= count) {
+        done();
+        resolve(lines);
+      }
+    }
+    check();
+  });
+}
+
 function config(prefix: string, port: number, location: string): string {
   return `daemon off;
 master_process on;
 worker_processes 1;
 pid ${prefix}/nginx.pid;
-error_log ${prefix}/error.log warn;
+error_log ${prefix}/error.log notice;
 events { worker_connections 64; }
 http {
-  log_format attempts '$status $http_faultline_attempt';
+  log_format attempts '$uri $status $http_faultline_attempt';
   access_log ${prefix}/access.log attempts;
+  # No keep-alive: the retry must not reuse a socket of a worker the reload is shutting down.
+  keepalive_timeout 0;
   client_body_temp_path ${prefix}/body;
   proxy_temp_path ${prefix}/proxy;
   fastcgi_temp_path ${prefix}/fastcgi;
@@ -35,6 +73,19 @@ http {
   }
 }
 `;
+}
+
+function countIn(file: string, text: string): number {
+  return existsSync(file) ? readFileSync(file, 'utf8').split(text).length - 1 : 0;
+}
+
+/** Blocks (bounded, 10 s) until `ready()`; for use inside a synchronous hook only. */
+function waitSync(ready: () => boolean): void {
+  const cell = new Int32Array(new SharedArrayBuffer(4));
+  for (let waited = 0; !ready(); waited += 10) {
+    if (waited >= 10_000) throw new Error('nginx reload did not complete in 10 s');
+    Atomics.wait(cell, 0, 0, 10);
+  }
 }
 
 describeWith(['nginx'], 'faultline/client against nginx', () => {
@@ -77,25 +128,34 @@ describeWith(['nginx'], 'faultline/client against nginx', () => {
   });
 
   it('honours Retry-After: 1 from nginx and gets the 200 after a reload', async () => {
-    // Clear the access log lines from the readiness probe.
-    const probeLines = readFileSync(join(prefix, 'access.log'), 'utf8').trim().split('\n').length;
+    // Only this test's path is counted: the readiness probes' lines may land at any time.
+    const path = '/reload-test';
     const retries: RetryEvent[] = [];
+    const hookErrors: unknown[] = []; // hooks cannot throw into the client: collect and assert
     const client = createClient({
       hooks: {
         onRetry: (event) => {
           retries.push(event);
-          writeFileSync(conf, config(prefix, port, "return 200 'back';"));
-          const r = spawnSync(NGINX, ['-c', conf, '-p', prefix, '-s', 'reload'], {
-            encoding: 'utf8',
-          });
-          if (r.status !== 0) throw new Error(`reload failed: ${r.stderr}`);
+          try {
+            writeFileSync(conf, config(prefix, port, "return 200 'back';"));
+            const r = spawnSync(NGINX, ['-c', conf, '-p', prefix, '-s', 'reload'], {
+              encoding: 'utf8',
+            });
+            if (r.status !== 0) throw new Error(`reload failed: ${r.stderr}`);
+            // The reload is asynchronous: block this (synchronous) hook until the old worker has
+            // stopped accepting, so the retry meets the new config whatever the machine's load.
+            waitSync(() => countIn(join(prefix, 'error.log'), 'gracefully shutting down') >= 1);
+          } catch (error) {
+            hookErrors.push(error);
+          }
         },
       },
     });
     const started = performance.now();
-    const res = await client(`http://127.0.0.1:${port}/`);
+    const res = await client(`http://127.0.0.1:${port}${path}`);
     const elapsed = performance.now() - started;
 
+    expect(hookErrors).toEqual([]);
     expect(res.status).toBe(200);
     expect(await res.text()).toBe('back');
     expect(retries).toHaveLength(1);
@@ -105,7 +165,11 @@ describeWith(['nginx'], 'faultline/client against nginx', () => {
     expect(isResponseError(retry?.error) && retry.error.retryAt).toBeInstanceOf(Date);
     expect(elapsed).toBeGreaterThanOrEqual(1000);
 
-    const lines = readFileSync(join(prefix, 'access.log'), 'utf8').trim().split('\n');
-    expect(lines.slice(probeLines)).toEqual(['503 1', '200 2']);
+    const lines = await waitForLines(
+      join(prefix, 'access.log'),
+      (line) => line.startsWith(`${path} `),
+      2,
+    );
+    expect(lines).toEqual([`${path} 503 1`, `${path} 200 2`]);
   });
 });

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   boundRetryAfter,
   fullJitterDelay,
+  parseHttpDate,
   parseRetryAfter,
 } from '../../src/client/retry-timing.js';
 
@@ -37,6 +38,42 @@ describe('parseRetryAfter', () => {
   it('rejects malformed values', () => {
     for (const v of [null, undefined, '', '-1', '1.5', 'soon', '2 s', '1e3']) {
       expect(parseRetryAfter(v, now)).toBeUndefined();
+    }
+  });
+
+  it('treats delay-seconds too large to represent as infinite, not as absent', () => {
+    expect(parseRetryAfter('99999999999999999999', now)).toBe(Number.POSITIVE_INFINITY);
+    expect(parseRetryAfter('9007199254741', now)).toBe(Number.POSITIVE_INFINITY);
+    expect(parseRetryAfter('9007199254', now)).toBe(9_007_199_254_000);
+  });
+
+  it('reads the three HTTP-date forms of RFC 9110 §5.6.7', () => {
+    const at = Date.parse('2026-01-01T00:00:05Z') - now;
+    expect(parseRetryAfter('Thu, 01 Jan 2026 00:00:05 GMT', now)).toBe(at);
+    expect(parseRetryAfter('Thursday, 01-Jan-26 00:00:05 GMT', now)).toBe(at);
+    expect(parseRetryAfter('Thu Jan  1 00:00:05 2026', now)).toBe(at);
+    expect(parseHttpDate('Sun, 06 Nov 1994 08:49:37 GMT')).toBe(Date.UTC(1994, 10, 6, 8, 49, 37));
+    expect(parseHttpDate('Sunday, 06-Nov-94 08:49:37 GMT', now)).toBe(
+      Date.UTC(1994, 10, 6, 8, 49, 37),
+    );
+    expect(parseHttpDate('Sun Nov 16 08:49:37 1994')).toBe(Date.UTC(1994, 10, 16, 8, 49, 37));
+  });
+
+  it('refuses what Date.parse would guess at: other forms, zones and impossible dates', () => {
+    for (const v of [
+      '2026-01-01T00:00:05Z', // ISO 8601
+      'Thu, 01 Jan 2026 00:00:05 +0000', // zone other than GMT
+      'Thu, 01 Jan 2026 00:00:05', // no zone
+      'thu, 01 jan 2026 00:00:05 GMT', // case matters
+      'Thu, 1 Jan 2026 00:00:05 GMT', // two-digit day
+      'Thu, 31 Feb 2026 00:00:05 GMT', // no such day
+      'Thu, 01 Jan 2026 24:00:05 GMT',
+      'January 1, 2026',
+      'Thu Jan 1 00:00:05 2026', // asctime pads the day with a space
+      'next tuesday',
+    ]) {
+      expect(parseHttpDate(v), v).toBeUndefined();
+      expect(parseRetryAfter(v, now), v).toBeUndefined();
     }
   });
 });
