@@ -4,7 +4,7 @@
  * streamed body can be watched so that a failure after the headers is recorded and still cuts
  * the response.
  */
-import { deliverFetch, fetchRequestInfo, watchBody } from '../core/deliver-fetch.js';
+import { deliverFetch, fetchRequestInfo, markStart, watchBody } from '../core/deliver-fetch.js';
 import type { FaultlineOptions } from '../core/options.js';
 import { Faultline } from '../core/pipeline.js';
 
@@ -24,11 +24,24 @@ export interface FetchFaultline {
   fail(thrown: unknown, request: Request, remoteAddress?: string): Response;
   /**
    * Watches a streamed response: a body that fails mid-stream is recorded (phase `stream`) and
-   * errors, so the runtime cuts the response rather than ending it as if it were complete.
+   * errors, so the runtime cuts the response rather than ending it as if it were complete; a body
+   * the runtime cancels (the client went away) is recorded once as 499. `remoteAddress`, when
+   * the runtime tells it, goes into the record.
    */
-  watch(response: Response, request: Request): Response;
+  watch(response: Response, request: Request, remoteAddress?: string): Response;
   /** The underlying instance, e.g. to share it with other servers. */
   readonly faultline: Faultline;
+}
+
+/** The peer address, where the runtime passes one: @hono/node-server's `env.incoming`. */
+function remoteOf(env: unknown): string | undefined {
+  try {
+    const address = (env as { incoming?: { socket?: { remoteAddress?: unknown } } } | undefined)
+      ?.incoming?.socket?.remoteAddress;
+    return typeof address === 'string' ? address : undefined;
+  } catch {
+    return undefined; // A hostile env must not break the error response.
+  }
 }
 
 /**
@@ -51,17 +64,32 @@ export function faultline(options?: FaultlineOptions | Faultline): FetchFaultlin
   return {
     handle(handler) {
       return async function faultlineFetch(request, ...rest) {
+        markStart(request);
         try {
           return await handler(request, ...rest);
         } catch (err) {
-          return fail(err, request);
+          return fail(err, request, remoteOf(rest[0]));
         }
       };
     },
     fail,
-    watch(response, request) {
-      return watchBody(response, (err) =>
-        fl.report(fl.classify(err, { phase: 'stream' }), fetchRequestInfo(fl, request)),
+    watch(response, request, remoteAddress) {
+      return watchBody(
+        response,
+        (err) =>
+          fl.report(
+            fl.classify(err, { phase: 'stream' }),
+            fetchRequestInfo(fl, request, remoteAddress),
+          ),
+        // The runtime cancels the body when the client goes away: its 499, once.
+        () =>
+          fl.report(
+            fl.classify(new DOMException('client closed request', 'AbortError'), {
+              clientClosed: true,
+              phase: 'abort',
+            }),
+            fetchRequestInfo(fl, request, remoteAddress),
+          ),
       );
     },
     faultline: fl,

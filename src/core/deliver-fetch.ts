@@ -29,6 +29,21 @@ export function deliverFetch(
   return new Response(method === 'HEAD' ? null : bytes, { status: response.status, headers });
 }
 
+const START = Symbol('faultline.start');
+type Started = { [START]?: number };
+
+/**
+ * Notes when the request started (`performance.now()`), for the record's `durationMs`: kept on
+ * the request itself, like the Node lifecycle state, so it costs no map entry per request.
+ */
+export function markStart(request: Request): void {
+  try {
+    (request as Started)[START] = performance.now();
+  } catch {
+    // A frozen or exotic request object: the record goes without a duration.
+  }
+}
+
 /** Request data for the core from a web `Request`; `remoteAddress` when the runtime knows it. */
 export function fetchRequestInfo(
   fl: Faultline,
@@ -52,18 +67,26 @@ export function fetchRequestInfo(
     headers,
     remoteAddress,
     requestId: fl.requestId(headers),
+    startTime: (request as Started)[START],
   };
 }
 
 /**
  * Watches a response body: when the source fails mid-stream, `onError` is told and the body
  * errors with a generic error (never the original, whose message a runtime may print), so the
- * runtime cuts the response instead of ending it cleanly.
+ * runtime cuts the response instead of ending it cleanly. When the runtime cancels the body
+ * before it ended (the client went away), `onCancel` is told instead. At most one of the two is
+ * called, once.
  */
-export function watchBody(response: Response, onError: (err: unknown) => void): Response {
+export function watchBody(
+  response: Response,
+  onError: (err: unknown) => void,
+  onCancel?: () => void,
+): Response {
   const body = response.body;
   if (body === null) return response;
   const reader = body.getReader();
+  let settled = false;
   const watched = new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
@@ -71,11 +94,14 @@ export function watchBody(response: Response, onError: (err: unknown) => void): 
         if (done) controller.close();
         else controller.enqueue(value);
       } catch (err) {
-        onError(err);
+        if (!settled) onError(err);
+        settled = true;
         controller.error(new Error('faultline: the response body failed mid-stream'));
       }
     },
     cancel(reason) {
+      if (!settled) onCancel?.();
+      settled = true;
       return reader.cancel(reason);
     },
   });

@@ -6,7 +6,7 @@ import pino from 'pino';
 import { compileDocuments, type DocumentTable, type ErrorDocuments } from './error-documents.js';
 import { FaultlineConfigError } from './errors.js';
 import type { FaultHook } from './hook.js';
-import type { LoggerLike } from './report.js';
+import { DEFAULT_LEVELS, type LoggerLike, type LogLevel, type LogLevels } from './report.js';
 import { Scrubber } from './scrub.js';
 import type { StormSettings } from './storm.js';
 import { loadOpenTelemetry, type TelemetrySettings } from './telemetry.js';
@@ -19,6 +19,14 @@ export interface FaultlineOptions {
    * @default pino writing JSON lines to stderr
    */
   logger?: LoggerLike | false;
+  /**
+   * The log level of fault records per status class: `'5xx'`, `'4xx'` and `'499'` (a client that
+   * closed the connection early), each one of `fatal`, `error`, `warn`, `info`, `debug`, `trace`.
+   * The defaults are pino-http's, so a fault record and pino-http's access line agree.
+   * @example { '4xx': 'info' }
+   * @default { '5xx': 'error', '4xx': 'warn', '499': 'info' }
+   */
+  levels?: Partial<Record<keyof LogLevels, LogLevel>>;
   /**
    * Adds the error's message and stack to error bodies — only for clients on a loopback address,
    * whatever NODE_ENV says. Never enable it where a proxy on the same host forwards the public.
@@ -124,6 +132,8 @@ export interface FaultlineOptions {
 /** Options after validation, with defaults applied. */
 export interface ResolvedOptions {
   readonly logger: LoggerLike | undefined;
+  /** The level of each status class's records. */
+  readonly levels: LogLevels;
   readonly debug: boolean;
   readonly requestIdHeader: string;
   readonly preserveHeaders: ReadonlySet<string>;
@@ -143,6 +153,7 @@ export interface ResolvedOptions {
 /** Every option key faultline accepts. */
 export const OPTION_KEYS: ReadonlySet<string> = new Set([
   'logger',
+  'levels',
   'debug',
   'requestIdHeader',
   'preserveHeaders',
@@ -264,6 +275,7 @@ export function resolveOptions(options: FaultlineOptions = {}): ResolvedOptions 
     deadline: resolveDeadline(options.deadline),
     documents,
     logger: logger === false ? undefined : (logger ?? defaultLogger()),
+    levels: resolveLevels(options.levels),
     debug,
     requestIdHeader: requestIdHeader.toLowerCase(),
     preserveHeaders: new Set(preserveHeaders.map((h) => h.toLowerCase())),
@@ -272,6 +284,32 @@ export function resolveOptions(options: FaultlineOptions = {}): ResolvedOptions 
     telemetry: resolveTelemetry(options.telemetry),
     onFault,
   };
+}
+
+const LEVEL_NAMES: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
+
+function resolveLevels(levels: FaultlineOptions['levels']): LogLevels {
+  if (levels === undefined) return DEFAULT_LEVELS;
+  if (!isPlainObject(levels)) {
+    throw new FaultlineConfigError(
+      'levels',
+      `must be an object, got ${describe(levels)}`,
+      "use e.g. { '4xx': 'info' } or leave it out",
+    );
+  }
+  rejectUnknown('levels', levels, Object.keys(DEFAULT_LEVELS));
+  const out: Record<string, LogLevel> = { ...DEFAULT_LEVELS };
+  for (const [key, value] of Object.entries(levels)) {
+    if (!LEVEL_NAMES.includes(value as LogLevel)) {
+      throw new FaultlineConfigError(
+        `levels.${key}`,
+        `must be a level name, got ${describe(value)}`,
+        `use one of: ${LEVEL_NAMES.join(', ')}`,
+      );
+    }
+    out[key] = value as LogLevel;
+  }
+  return out as unknown as LogLevels;
 }
 
 function resolveDeadline(value: FaultlineOptions['deadline']): ResolvedOptions['deadline'] {

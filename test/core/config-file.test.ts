@@ -74,6 +74,7 @@ describe('JSON Schema', () => {
         '500': { route: '/fallback', status: '=' },
       },
       debug: false,
+      levels: { '4xx': 'info', '499': 'debug' },
     };
     expect(validate(good), JSON.stringify(validate.errors)).toBe(true);
     for (const bad of [
@@ -82,6 +83,8 @@ describe('JSON Schema', () => {
       { errorDocuments: { '500': { redirect: 'javascript:alert(1)' } } },
       { errorDocuments: { '500': { route: '/x', status: 700 } } },
       { debug: 'yes' },
+      { levels: { '4xx': 'loud' } },
+      { levels: { '3xx': 'info' } },
     ]) {
       expect(validate(bad)).toBe(false);
       expect(() => resolveOptions({ ...(bad as object), logger: false })).toThrow(
