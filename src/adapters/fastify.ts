@@ -30,6 +30,11 @@ export interface FaultlineServerOptions {
   ) => void;
 }
 
+/** What only Fastify knows of a request, read when a record is written (also for its 499). */
+function fastifyDetails(request: FastifyRequest) {
+  return { route: request.routeOptions?.url, logger: request.log };
+}
+
 /** The plugin {@link faultline} returns: `app.register(plugin)`. */
 export interface FastifyFaultline {
   (instance: FastifyInstance, options: unknown, done: (err?: Error) => void): void;
@@ -58,11 +63,6 @@ export interface FastifyFaultline {
 export function faultline(options?: FaultlineOptions | NodeFaultline): FastifyFaultline {
   const fl = nodeFaultline(options);
 
-  // What only Fastify knows of a request, read when a record is written (also for its 499).
-  const details = (request: FastifyRequest) => () => ({
-    route: request.routeOptions?.url,
-    logger: request.log,
-  });
   const info = (request: FastifyRequest): FaultRequest => {
     const base = fl.requestInfo(request.raw);
     return {
@@ -101,7 +101,7 @@ export function faultline(options?: FaultlineOptions | NodeFaultline): FastifyFa
   ): void {
     // Client aborts become 499 records and `abortSignal(request.raw)` works, as with fl.handle.
     instance.addHook('onRequest', function faultlineTrack(request, reply, next) {
-      fl.track(request.raw, reply.raw, details(request));
+      fl.track(request.raw, reply.raw, fastifyDetails, request);
       next();
     });
     instance.setErrorHandler(function faultlineErrorHandler(err, request, reply) {

@@ -23,9 +23,9 @@ export interface KoaContext {
 }
 
 /** @koa/router's matched route template, when a router matched one. */
-function koaRoute(ctx: KoaContext): string | undefined {
+function koaDetails(ctx: KoaContext) {
   const route = ctx._matchedRoute;
-  return typeof route === 'string' ? route : undefined;
+  return { route: typeof route === 'string' ? route : undefined };
 }
 
 /** What {@link faultline} returns for Koa. */
@@ -60,7 +60,7 @@ export function faultline(options?: FaultlineOptions | NodeFaultline): KoaFaultl
   return {
     middleware: async function faultlineMiddleware(ctx, next) {
       // Client aborts become 499 records and `abortSignal(ctx.req)` works, as with fl.handle.
-      fl.track(ctx.req, ctx.res, () => ({ route: koaRoute(ctx) }));
+      fl.track(ctx.req, ctx.res, koaDetails, ctx);
       ctx.onerror = function faultlineOnError(err) {
         if (err != null) fail(err, ctx);
       };

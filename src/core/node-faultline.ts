@@ -8,11 +8,11 @@ import { ProcessGuard, type ProcessGuardOptions } from '../guards/process-guard.
 import { requestContext } from '../guards/request-context.js';
 import {
   brokenBy,
+  type DetailsReader,
   describeRequest,
   detailsOf,
   type LifecycleHooks,
   markRecorded,
-  type RequestDetails,
   remoteAddressOf,
   settledAs,
   silence,
@@ -94,12 +94,12 @@ export class NodeFaultline extends Faultline {
   /**
    * Starts the request lifecycle for a framework that owns the server's request handler (a
    * Fastify hook, a Koa middleware): client aborts are recorded as 499, and `abortSignal(req)`
-   * works. `details` gives the route and logger when a record is written. A request already
+   * works. `details(source)` gives the route and logger when a record is written. A request already
    * tracked (the app is also wrapped by {@link handle}) is tracked once.
    */
-  track(req: NodeRequest, res: NodeResponse, details?: () => RequestDetails | undefined): void {
+  track<T>(req: NodeRequest, res: NodeResponse, details?: DetailsReader<T>, source?: T): void {
     trackRequest(req, res, undefined, this.#hooks);
-    if (details !== undefined) describeRequest(req, details);
+    if (details !== undefined) describeRequest(req, details, source as T);
   }
 
   #guard: ProcessGuard | undefined;

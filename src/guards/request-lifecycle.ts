@@ -37,6 +37,12 @@ export interface RequestDetails {
 }
 
 /**
+ * Reads what the framework knows from its own request object. One shared function per adapter,
+ * given the object, so describing a request allocates no closure.
+ */
+export type DetailsReader<T> = (source: T) => RequestDetails | undefined;
+
+/**
  * Per-request state, kept under a symbol on the request and the response rather than in a
  * WeakMap: this runs on every request, and ephemeron tables cost GC time under load.
  */
@@ -49,7 +55,9 @@ class RequestState {
    */
   settled: Settled | undefined = undefined;
   /** What the adapter knows of the request beyond Node's objects (route, framework logger). */
-  details: (() => RequestDetails | undefined) | undefined = undefined;
+  details: DetailsReader<never> | undefined = undefined;
+  /** The framework's request object the reader is given (Fastify's request, Koa's ctx). */
+  source: unknown = undefined;
   done = false;
   /** performance.now() when tracking began: the log record's duration. */
   readonly start = performance.now();
@@ -228,18 +236,20 @@ export function markRecorded(req: object): void {
   if (state !== undefined && state.settled === undefined) state.settled = 'recorded';
 }
 
-/** Lets the adapter supply the route and logger, read lazily when a record is written. */
-export function describeRequest(req: object, details: () => RequestDetails | undefined): void {
+/** Lets the adapter supply the route and logger, read from `source` when a record is written. */
+export function describeRequest<T>(req: object, reader: DetailsReader<T>, source: T): void {
   const state = stateOf(req);
-  if (state !== undefined) state.details = details;
+  if (state === undefined) return;
+  state.details = reader as DetailsReader<never>;
+  state.source = source;
 }
 
 /** What the adapter said of the request (see {@link describeRequest}). Never throws. */
 export function detailsOf(req: object): RequestDetails | undefined {
-  const details = stateOf(req)?.details;
-  if (details === undefined) return undefined;
+  const state = stateOf(req);
+  if (state?.details === undefined) return undefined;
   try {
-    return details();
+    return state.details(state.source as never);
   } catch {
     return undefined;
   }
