@@ -118,7 +118,10 @@ describe('the scenario table', () => {
         expect(record, s.id).toBeUndefined();
         continue;
       }
+      // pino-http's levels: 5xx error (50), 4xx warn (40), a client that left info (30).
+      const level = s.record.status >= 500 ? 50 : s.record.status === 499 ? 30 : 40;
       expect(record, s.id).toMatchObject({
+        level,
         status: s.record.status,
         phase: phaseOf('node', s.record),
         hasError: true,
