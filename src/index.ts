@@ -32,7 +32,7 @@ export {
 } from './core/pipeline.js';
 export type { ProblemDetails } from './core/problem.js';
 export { INCIDENT_HEADER, PROBLEM_JSON } from './core/problem.js';
-export type { LoggerLike, RequestInfo } from './core/report.js';
+export type { LoggerLike, LogLevel, LogLevels, RequestInfo } from './core/report.js';
 export {
   REDACTED,
   Scrubber,

@@ -7,7 +7,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { httpErrors } from '../core/http-error.js';
 import type { FaultlineOptions } from '../core/options.js';
-import { type FailOptions, type NodeFaultline, faultline as nodeFaultline } from './node.js';
+import { routeKey } from '../core/storm.js';
+import {
+  type FailOptions,
+  type NodeFaultline,
+  type NodeRequest,
+  faultline as nodeFaultline,
+} from './node.js';
 
 /** Express's `next`. */
 export type ExpressNext = (err?: unknown) => void;
@@ -34,6 +40,28 @@ function appOf(req: IncomingMessage): FailOptions {
 }
 
 /**
+ * Express's route template: the matched route's path (`req.route.path`) under the router's mount
+ * path. Express restores `req.baseUrl` when an error leaves a mounted router, so at the app's
+ * error handler the mount is recovered from `req.originalUrl`: the segments before the route's
+ * own (ids in it masked as storm grouping does). Undefined before a route matched (not found).
+ */
+function expressRoute(req: NodeRequest): string | undefined {
+  const r = req as { route?: { path?: unknown }; baseUrl?: unknown; originalUrl?: unknown };
+  const path = r.route?.path;
+  if (typeof path !== 'string') return undefined;
+  let base = typeof r.baseUrl === 'string' ? r.baseUrl : '';
+  const original = typeof r.originalUrl === 'string' ? r.originalUrl : req.url;
+  if (base === '' && original !== undefined && /^[^*?()[\]]*$/.test(path)) {
+    const own = path.split('/').filter(Boolean).length;
+    const segments = (original.split('?')[0] ?? '').split('/').filter(Boolean);
+    if (segments.length > own)
+      base = routeKey(undefined, `/${segments.slice(0, -own || undefined).join('/')}`);
+  }
+  if (base === '') return path;
+  return path === '/' ? base : base + path;
+}
+
+/**
  * Creates faultline for Express (4 or 5). Pass options, or an instance from `faultline/node`.
  * A pino-http `req.log` is reused for the fault record, so it carries pino-http's request id.
  * @example
@@ -47,6 +75,7 @@ function appOf(req: IncomingMessage): FailOptions {
  */
 export function faultline(options?: FaultlineOptions | NodeFaultline): ExpressFaultline {
   const fl = nodeFaultline(options);
+  fl.addRouteReader(expressRoute);
   return {
     // Named functions: stack traces and Express's router show which middleware ran.
     notFound: function faultlineNotFound(req, res) {

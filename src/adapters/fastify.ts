@@ -11,7 +11,7 @@
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ClassifyContext } from '../core/classify.js';
-import { breakResponse, isPreservedHeader, mergeVary } from '../core/deliver-node.js';
+import { isPreservedHeader, mergeVary } from '../core/deliver-node.js';
 import { httpErrors } from '../core/http-error.js';
 import type { FaultlineOptions } from '../core/options.js';
 import type { FaultRequest } from '../core/pipeline.js';
@@ -28,6 +28,11 @@ export interface FaultlineServerOptions {
     request: FastifyRequest,
     reply: FastifyReply,
   ) => void;
+}
+
+/** What only Fastify knows of a request, read when a record is written (also for its 499). */
+function fastifyDetails(request: FastifyRequest) {
+  return { route: request.routeOptions?.url, logger: request.log };
 }
 
 /** The plugin {@link faultline} returns: `app.register(plugin)`. */
@@ -60,7 +65,11 @@ export function faultline(options?: FaultlineOptions | NodeFaultline): FastifyFa
 
   const info = (request: FastifyRequest): FaultRequest => {
     const base = fl.requestInfo(request.raw);
-    return { ...base, logger: requestLogger(fl, request.log) ?? base.logger };
+    return {
+      ...base,
+      route: request.routeOptions?.url ?? base.route,
+      logger: requestLogger(fl, request.log) ?? base.logger,
+    };
   };
 
   const send = (
@@ -90,6 +99,11 @@ export function faultline(options?: FaultlineOptions | NodeFaultline): FastifyFa
     _options: unknown,
     done: (err?: Error) => void,
   ): void {
+    // Client aborts become 499 records and `abortSignal(request.raw)` works, as with fl.handle.
+    instance.addHook('onRequest', function faultlineTrack(request, reply, next) {
+      fl.track(request.raw, reply.raw, fastifyDetails, request);
+      next();
+    });
     instance.setErrorHandler(function faultlineErrorHandler(err, request, reply) {
       return send(err, request, reply);
     });
@@ -103,9 +117,9 @@ export function faultline(options?: FaultlineOptions | NodeFaultline): FastifyFa
       if (p !== null && typeof p === 'object' && typeof p.once === 'function') {
         (payload as NodeJS.EventEmitter).once('error', (err: unknown) => {
           if (!reply.raw.headersSent) return;
-          fl.report(fl.classify(err, { phase: 'stream' }), info(request));
-          // Fastify's own cut is `res.destroy()`, which on HTTP/2 resets with NO_ERROR.
-          breakResponse(reply.raw);
+          // Recorded once (a 499 when the client left first), and cut: Fastify's own cut is
+          // `res.destroy()`, which on HTTP/2 resets with NO_ERROR.
+          fl.fail(err, request.raw, reply.raw, { phase: 'stream' });
         });
       }
       next(null, payload);

@@ -7,9 +7,11 @@
 import {
   cutNodeResponse,
   deliverFetch,
+  envOf,
   type FetchPeer,
   fetchRequestInfo,
   incomingPeer,
+  markStart,
   watchBody,
 } from '../core/deliver-fetch.js';
 import type { FaultlineOptions } from '../core/options.js';
@@ -62,9 +64,11 @@ export interface FetchFaultline {
   fail(thrown: unknown, request: Request, peer?: string | FetchPeer): Response;
   /**
    * Watches a streamed response: a body that fails mid-stream is recorded (phase `stream`) and
-   * errors, so the runtime cuts the response rather than ending it as if it were complete.
+   * errors, so the runtime cuts the response rather than ending it as if it were complete; a body
+   * the runtime cancels (the client went away) is recorded once as 499. `remoteAddress`, when
+   * the runtime tells it, goes into the record.
    */
-  watch(response: Response, request: Request): Response;
+  watch(response: Response, request: Request, remoteAddress?: string): Response;
   /** The underlying instance, e.g. to share it with other servers. */
   readonly faultline: Faultline;
 }
@@ -86,20 +90,19 @@ export function faultline(options?: FaultlineOptions | Faultline): FetchFaultlin
   const fl = options instanceof Faultline ? options : new Faultline(options);
   const fail = (thrown: unknown, request: Request, peer?: string | FetchPeer): Response =>
     deliverFetch(fl.respond(thrown, fetchRequestInfo(fl, request, peer)), request.method);
-  // The runtime's second argument per request (@hono/node-server: the Node request/response),
-  // so that watch() can cut a failed stream on the Node response.
-  const envs = new WeakMap<Request, unknown>();
   return {
     handle(handler, options) {
       const peerOf = options?.peer;
       return async function faultlineFetch(request, ...rest) {
-        if (rest[0] !== undefined) envs.set(request, rest[0]);
+        markStart(request, rest[0]);
         try {
           return await handler(request, ...rest);
         } catch (err) {
+          // The hook's peer, or what @hono/node-server tells of the connection (with the local
+          // port and HTTP version, so the debug gate applies every check).
           let peer: string | FetchPeer | undefined;
           try {
-            peer = peerOf?.(request, ...rest);
+            peer = peerOf === undefined ? incomingPeer(rest[0]) : peerOf(request, ...rest);
           } catch {
             peer = undefined;
           }
@@ -108,11 +111,22 @@ export function faultline(options?: FaultlineOptions | Faultline): FetchFaultlin
       };
     },
     fail,
-    watch(response, request) {
+    watch(response, request, remoteAddress) {
+      const peer = () => remoteAddress ?? incomingPeer(envOf(request));
       return watchBody(
         response,
-        (err) => fl.report(fl.classify(err, { phase: 'stream' }), fetchRequestInfo(fl, request)),
-        () => cutNodeResponse(envs.get(request)),
+        (err) =>
+          fl.report(fl.classify(err, { phase: 'stream' }), fetchRequestInfo(fl, request, peer())),
+        // The runtime cancels the body when the client goes away: its 499, once.
+        () =>
+          fl.report(
+            fl.classify(new DOMException('client closed request', 'AbortError'), {
+              clientClosed: true,
+              phase: 'abort',
+            }),
+            fetchRequestInfo(fl, request, peer()),
+          ),
+        () => cutNodeResponse(envOf(request)),
       );
     },
     faultline: fl,

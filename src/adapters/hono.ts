@@ -10,8 +10,10 @@ import type { StreamingApi } from 'hono/utils/stream';
 import {
   cutNodeResponse,
   deliverFetch,
+  type FetchPeer,
   fetchRequestInfo,
   incomingPeer,
+  markStart,
 } from '../core/deliver-fetch.js';
 import { HttpError, httpErrors } from '../core/http-error.js';
 import type { FaultlineOptions } from '../core/options.js';
@@ -40,10 +42,72 @@ export interface HonoFaultline {
   readonly faultline: Faultline;
 }
 
-function requestInfo(fl: Faultline, c: Context): FaultRequest {
-  // @hono/node-server puts the Node request in `c.env.incoming`; other runtimes have no peer here
-  // (so no debug output there).
-  return fetchRequestInfo(fl, c.req.raw, incomingPeer(c.env));
+/** The Node objects @hono/node-server passes as `c.env`; other runtimes have none. */
+interface NodeEnv {
+  readonly incoming?: { readonly socket?: { readonly remoteAddress?: string } };
+  readonly outgoing?: {
+    readonly writableFinished?: boolean;
+    once?(event: 'close', listener: () => void): unknown;
+  };
+}
+
+/**
+ * The route template Hono matched for the handler that ran (`/orders/:id`, a `basePath` or
+ * `app.route()` mount included). `matchedRoutes`/`routeIndex` exist in every Hono 4 release.
+ */
+function honoRoute(c: Context): string | undefined {
+  try {
+    const req = c.req as unknown as {
+      matchedRoutes?: Array<{ path?: unknown }>;
+      routeIndex?: number;
+    };
+    const path = req.matchedRoutes?.[req.routeIndex ?? -1]?.path;
+    return typeof path === 'string' && path !== '' ? path : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Request data for the core. The peer: @hono/node-server's Node request in `c.env.incoming`
+ * (address, local port, HTTP version, so the debug gate applies every check); other runtimes
+ * have none here, so no debug output there.
+ */
+function requestInfo(
+  fl: Faultline,
+  c: Context,
+  route: string | undefined,
+  peer: string | FetchPeer | undefined = incomingPeer(c.env),
+): FaultRequest {
+  const info = fetchRequestInfo(fl, c.req.raw, peer);
+  return route === undefined ? info : { ...info, route };
+}
+
+/** Set on a context whose outcome has its record (499 or a stream failure): one record each. */
+const RECORDED = Symbol('faultline.recorded');
+type Marked = { [RECORDED]?: true };
+
+/** Marks `c` recorded; false when it was already. */
+function settle(c: Context): boolean {
+  const m = c as unknown as Marked;
+  if (m[RECORDED]) return false;
+  m[RECORDED] = true;
+  return true;
+}
+
+/** The 499 record of a client that left before the response was complete. */
+function clientLeft(
+  fl: Faultline,
+  c: Context,
+  route: string | undefined,
+  remoteAddress?: string,
+): void {
+  if (!settle(c)) return;
+  const abort = new DOMException('client closed request', 'AbortError');
+  fl.report(
+    fl.classify(abort, { clientClosed: true, phase: 'abort' }),
+    requestInfo(fl, c, route ?? honoRoute(c), remoteAddress),
+  );
 }
 
 /**
@@ -99,7 +163,7 @@ function translate(err: unknown): unknown {
 export function faultline(options?: FaultlineOptions | Faultline): HonoFaultline {
   const fl = options instanceof Faultline ? options : new Faultline(options);
   const onError = function faultlineOnError(err: unknown, c: Context): Response {
-    const info = requestInfo(fl, c);
+    const info = requestInfo(fl, c, honoRoute(c));
     const thrown = translate(err);
     // An HTTPException built with its own response: Hono's contract is to send exactly that.
     if (isHTTPException(err) && err.res instanceof Response) {
@@ -114,20 +178,40 @@ export function faultline(options?: FaultlineOptions | Faultline): HonoFaultline
   return {
     onError,
     middleware: async function faultlineMiddleware(c, next) {
+      markStart(c.req.raw);
+      // On @hono/node-server: a response closed before it finished is a client abort (499).
+      const env = c.env as NodeEnv | undefined;
+      const outgoing = env?.outgoing;
+      if (typeof outgoing?.once === 'function') {
+        // Read now: after the client left, its socket can no longer tell.
+        const remote = env?.incoming?.socket?.remoteAddress;
+        outgoing.once('close', () => {
+          if (outgoing.writableFinished !== true) clientLeft(fl, c, route, remote);
+        });
+      }
+      let route: string | undefined;
       try {
         await next();
       } catch (err) {
         c.res = onError(err, c);
       }
+      // The handler's route, read while Hono's route index still points at it.
+      route = honoRoute(c);
     },
     notFound: function faultlineNotFound(c) {
-      const info = requestInfo(fl, c);
+      const info = requestInfo(fl, c, undefined);
       return answer(fl.respond(httpErrors.notFound(), info, { phase: 'not_found' }), c);
     },
     streamError(c) {
+      const route = honoRoute(c);
       return async function faultlineStreamError(err, stream) {
-        fl.report(fl.classify(err, { phase: 'stream' }), requestInfo(fl, c));
+        // The client left first (the runtime cancelled the body): its 499, once; what failed
+        // afterwards is the consequence, not a server error.
+        if (stream.aborted) return clientLeft(fl, c, route);
+        if (!settle(c)) return;
+        fl.report(fl.classify(err, { phase: 'stream' }), requestInfo(fl, c, route));
         // Under @hono/node-server: cut the Node response first, or the server prints a stack.
+        // Settled above, so the close this cut causes is not taken for the client's.
         await cutNodeResponse(c.env);
         // `writer` is private in Hono's types but stable at runtime; aborting it errors the body.
         const writer = (stream as unknown as { writer?: WritableStreamDefaultWriter }).writer;

@@ -18,6 +18,14 @@ export interface KoaContext {
   status: number;
   body: unknown;
   onerror: (err: Error) => void;
+  /** The route template @koa/router matched (`router.get('/orders/:id', …)`), prefix included. */
+  readonly _matchedRoute?: string | RegExp | undefined;
+}
+
+/** @koa/router's matched route template, when a router matched one. */
+function koaDetails(ctx: KoaContext) {
+  const route = ctx._matchedRoute;
+  return { route: typeof route === 'string' ? route : undefined };
 }
 
 /** What {@link faultline} returns for Koa. */
@@ -51,6 +59,8 @@ export function faultline(options?: FaultlineOptions | NodeFaultline): KoaFaultl
   };
   return {
     middleware: async function faultlineMiddleware(ctx, next) {
+      // Client aborts become 499 records and `abortSignal(ctx.req)` works, as with fl.handle.
+      fl.track(ctx.req, ctx.res, koaDetails, ctx);
       ctx.onerror = function faultlineOnError(err) {
         if (err != null) fail(err, ctx);
       };

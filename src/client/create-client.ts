@@ -11,7 +11,6 @@ import { type LinkedSignal, linkSignal, sleep } from './deadline.js';
 import {
   BodyNotReplayableError,
   CircuitOpenError,
-  isFaultlineClientError,
   NetworkError,
   type ResponseError,
   RetryAfterTooLongError,

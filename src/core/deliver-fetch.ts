@@ -30,6 +30,31 @@ export function deliverFetch(
   return new Response(method === 'HEAD' ? null : bytes, { status: response.status, headers });
 }
 
+const START = Symbol('faultline.start');
+const ENV = Symbol('faultline.env');
+type Marked = { [START]?: number; [ENV]?: unknown };
+
+/**
+ * Notes when the request started (`performance.now()`), for the record's `durationMs`, and the
+ * runtime's per-request argument (`env`; @hono/node-server's Node request and response), so that
+ * a watched stream can be cut on the Node response. Kept on the request itself, like the Node
+ * lifecycle state, so it costs no map entry per request.
+ */
+export function markStart(request: Request, env?: unknown): void {
+  try {
+    const marked = request as Marked;
+    marked[START] = performance.now();
+    if (env !== undefined) marked[ENV] = env;
+  } catch {
+    // A frozen or exotic request object: the record goes without a duration.
+  }
+}
+
+/** The runtime's per-request argument noted by {@link markStart}, if any. */
+export function envOf(request: Request): unknown {
+  return (request as Marked)[ENV];
+}
+
 /** What a runtime knows of the connection a `Request` came on. */
 export interface FetchPeer {
   readonly remoteAddress?: string | undefined;
@@ -88,6 +113,7 @@ export function fetchRequestInfo(
     localPort: p.localPort,
     httpVersion: p.httpVersion,
     requestId: fl.requestId(headers),
+    startTime: (request as Marked)[START],
   };
 }
 
@@ -126,15 +152,20 @@ export async function cutNodeResponse(env: unknown): Promise<void> {
  * Watches a response body: when the source fails mid-stream, `onError` is told, `cut` (if given)
  * cuts the transport, and the body errors with a generic error (never the original, whose
  * message a runtime may print), so the runtime cuts the response instead of ending it cleanly.
+ * When the runtime cancels the body before it ended (the client went away), `onCancel` is told
+ * instead. At most one of `onError` and `onCancel` is called, once: the cancel that faultline's
+ * own cut causes is not the client's.
  */
 export function watchBody(
   response: Response,
   onError: (err: unknown) => void,
+  onCancel?: () => void,
   cut?: () => Promise<void>,
 ): Response {
   const body = response.body;
   if (body === null) return response;
   const reader = body.getReader();
+  let settled = false;
   const watched = new ReadableStream<Uint8Array>({
     async pull(controller) {
       try {
@@ -142,12 +173,15 @@ export function watchBody(
         if (done) controller.close();
         else controller.enqueue(value);
       } catch (err) {
-        onError(err);
+        if (!settled) onError(err);
+        settled = true;
         await cut?.();
         controller.error(new Error('faultline: the response body failed mid-stream'));
       }
     },
     cancel(reason) {
+      if (!settled) onCancel?.();
+      settled = true;
       return reader.cancel(reason);
     },
   });

@@ -11,7 +11,13 @@ import {
 } from '../guards/process-guard.js';
 import { requestContext } from '../guards/request-context.js';
 import {
+  brokenBy,
+  type DetailsReader,
+  describeRequest,
+  detailsOf,
   type LifecycleHooks,
+  markRecorded,
+  remoteAddressOf,
   settledAs,
   silence,
   startedAt,
@@ -61,21 +67,63 @@ function logDrain(logger: LoggerLike | undefined, drain: DrainReport): void {
   }
 }
 
+/** Reads a router's route template off a Node request (e.g. Express's `req.route`). */
+export type RouteReader = (req: NodeRequest) => string | undefined;
+
 /** faultline for node:http servers. Create once at startup. */
 export class NodeFaultline extends Faultline {
-  /** Request data for the core, from a Node request (with pino-http's `req.log`, if any). */
+  readonly #routeReaders: RouteReader[] = [];
+
+  /**
+   * Request data for the core, from a Node request: what the adapter described for it (route,
+   * framework logger), else the registered route readers and pino-http's `req.log`.
+   */
   requestInfo(req: NodeRequest): FaultRequest {
+    const details = detailsOf(req);
     return {
       method: req.method ?? 'GET',
       url: req.url ?? '/',
       headers: req.headers,
-      remoteAddress: req.socket?.remoteAddress,
+      remoteAddress: remoteAddressOf(req) ?? req.socket?.remoteAddress,
       localPort: req.socket?.localPort,
       httpVersion: req.httpVersion,
       requestId: this.requestId(req.headers),
+      route: details?.route ?? this.#route(req),
       startTime: startedAt(req),
-      logger: requestLogger(this, (req as { log?: unknown }).log),
+      logger:
+        requestLogger(this, details?.logger) ?? requestLogger(this, (req as { log?: unknown }).log),
     };
+  }
+
+  /**
+   * Adds a route reader, for routers whose template is on the Node request itself (Express sets
+   * `req.route`); used by adapters. The first reader that answers wins.
+   */
+  addRouteReader(reader: RouteReader): void {
+    if (!this.#routeReaders.includes(reader)) this.#routeReaders.push(reader);
+  }
+
+  #route(req: NodeRequest): string | undefined {
+    for (const read of this.#routeReaders) {
+      try {
+        const route = read(req);
+        if (typeof route === 'string' && route !== '') return route;
+      } catch {
+        // A hostile request object: the record goes without a route.
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * Starts the request lifecycle for a framework that owns the server's request handler (a
+   * Fastify hook, a Koa middleware): client aborts are recorded as 499, and `abortSignal(req)`
+   * works. `details(source)` gives the route and logger when a record is written. A request already
+   * tracked (the app is also wrapped by {@link handle}) is tracked once.
+   */
+  track<T>(req: NodeRequest, res: NodeResponse, details?: DetailsReader<T>, source?: T): void {
+    trackRequest(req, res, undefined, this.#hooks);
+    if (details !== undefined) describeRequest(req, details, source as T);
   }
 
   #guard: ProcessGuard | undefined;
@@ -94,6 +142,9 @@ export class NodeFaultline extends Faultline {
         this.classify(abort, { clientClosed: true, phase: 'abort' }),
         this.requestInfo(req),
       );
+    },
+    onBroken: (req, _res, err) => {
+      this.report(this.classify(err, { phase: 'stream' }), this.requestInfo(req));
     },
     onDone: (_req, res) => this.#guard?.inFlight.delete(res),
   };
@@ -119,16 +170,31 @@ export class NodeFaultline extends Faultline {
     dispatch?: (req: NodeRequest, res: NodeResponse) => unknown,
   ): void {
     try {
-      const info = this.requestInfo(req);
+      let info = this.requestInfo(req);
+      // Nothing answered the request: a route the router had matched for another method (Express
+      // keeps `req.route` for a HEAD to a POST-only path) is not the request's route.
+      if (ctx.phase === 'not_found' && info.route !== undefined)
+        info = { ...info, route: undefined };
+      // HTTP/2 compatibility: `req.socket.destroyed` reflects the request's own stream.
+      // A response the framework destroyed with an error was not closed by the client.
+      const clientClosed = req.socket?.destroyed === true && brokenBy(res) === undefined;
       if (res.headersSent || res.writableEnded) {
+        if (clientClosed) {
+          // The client left first (an untracked request: nothing recorded its 499 yet); what
+          // failed afterwards is the consequence, not a server error.
+          markRecorded(req);
+          this.report(this.classify(thrown, { ...ctx, clientClosed, phase: 'abort' }), info);
+          return;
+        }
+        // Before the cut: the close that follows is ours, not a client abort.
+        markRecorded(req);
         this.report(this.classify(thrown, { ...ctx, phase: 'stream' }), info);
         if (!res.writableEnded) breakResponse(res);
         return;
       }
-      // HTTP/2 compatibility: `req.socket.destroyed` reflects the request's own stream.
-      const clientClosed = req.socket?.destroyed === true;
       if (clientClosed) {
-        // Nothing can be written to a dead socket; the failure is still recorded (as 499).
+        // Nothing can be written to a dead socket; the failure is still recorded (as 499), once.
+        markRecorded(req);
         this.report(this.classify(thrown, { ...ctx, clientClosed }), info);
         return;
       }

@@ -6,7 +6,7 @@ import pino from 'pino';
 import { compileDocuments, type DocumentTable, type ErrorDocuments } from './error-documents.js';
 import { FaultlineConfigError } from './errors.js';
 import type { FaultHook } from './hook.js';
-import type { LoggerLike } from './report.js';
+import { DEFAULT_LEVELS, type LoggerLike, type LogLevel, type LogLevels } from './report.js';
 import { Scrubber } from './scrub.js';
 import type { StormSettings } from './storm.js';
 import { loadOpenTelemetry, type TelemetrySettings } from './telemetry.js';
@@ -19,6 +19,14 @@ export interface FaultlineOptions {
    * @default pino writing JSON lines to stderr
    */
   logger?: LoggerLike | false;
+  /**
+   * The log level of fault records per status class: `'5xx'`, `'4xx'` and `'499'` (a client that
+   * closed the connection early), each one of `fatal`, `error`, `warn`, `info`, `debug`, `trace`.
+   * The defaults are pino-http's, so a fault record and pino-http's access line agree.
+   * @example { '4xx': 'info' }
+   * @default { '5xx': 'error', '4xx': 'warn', '499': 'info' }
+   */
+  levels?: Partial<Record<keyof LogLevels, LogLevel>>;
   /**
    * The developer error page (and a `debug` member in problem+json, a debug block in text): the
    * error, its causes, frames with code context (source-mapped), the request — scrubbed like the
@@ -137,6 +145,8 @@ export const DEBUG_IN_PRODUCTION = 'i-understand-the-risk';
 /** Options after validation, with defaults applied. */
 export interface ResolvedOptions {
   readonly logger: LoggerLike | undefined;
+  /** The level of each status class's records. */
+  readonly levels: LogLevels;
   readonly debug: boolean;
   readonly requestIdHeader: string;
   readonly preserveHeaders: ReadonlySet<string>;
@@ -156,6 +166,7 @@ export interface ResolvedOptions {
 /** Every option key faultline accepts. */
 export const OPTION_KEYS: ReadonlySet<string> = new Set([
   'logger',
+  'levels',
   'debug',
   'debugInProduction',
   'requestIdHeader',
@@ -279,6 +290,7 @@ export function resolveOptions(options: FaultlineOptions = {}): ResolvedOptions 
     deadline: resolveDeadline(options.deadline),
     documents,
     logger: logger === false ? undefined : (logger ?? defaultLogger()),
+    levels: resolveLevels(options.levels),
     debug,
     requestIdHeader: requestIdHeader.toLowerCase(),
     preserveHeaders: new Set(preserveHeaders.map((h) => h.toLowerCase())),
@@ -311,6 +323,32 @@ function checkDebugInProduction(debug: boolean, override: unknown): void {
       `turn debug off in production (debug: process.env.NODE_ENV !== 'production'); if this really is a developer's machine, add debugInProduction: '${DEBUG_IN_PRODUCTION}'`,
     );
   }
+}
+
+const LEVEL_NAMES: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace'];
+
+function resolveLevels(levels: FaultlineOptions['levels']): LogLevels {
+  if (levels === undefined) return DEFAULT_LEVELS;
+  if (!isPlainObject(levels)) {
+    throw new FaultlineConfigError(
+      'levels',
+      `must be an object, got ${describe(levels)}`,
+      "use e.g. { '4xx': 'info' } or leave it out",
+    );
+  }
+  rejectUnknown('levels', levels, Object.keys(DEFAULT_LEVELS));
+  const out: Record<string, LogLevel> = { ...DEFAULT_LEVELS };
+  for (const [key, value] of Object.entries(levels)) {
+    if (!LEVEL_NAMES.includes(value as LogLevel)) {
+      throw new FaultlineConfigError(
+        `levels.${key}`,
+        `must be a level name, got ${describe(value)}`,
+        `use one of: ${LEVEL_NAMES.join(', ')}`,
+      );
+    }
+    out[key] = value as LogLevel;
+  }
+  return out as unknown as LogLevels;
 }
 
 function resolveDeadline(value: FaultlineOptions['deadline']): ResolvedOptions['deadline'] {

@@ -109,6 +109,7 @@ export class Faultline {
     this.#reporter = new Reporter(resolved.logger, {
       scrubber: resolved.scrubber,
       storm: resolved.storm ?? false,
+      levels: resolved.levels,
     });
     this.#telemetry =
       resolved.telemetry === undefined

@@ -1,7 +1,7 @@
 /**
- * report: one structured log record per fault, through a pino-compatible logger. 5xx at `error`,
- * a client that went away (499) at `info`, other 4xx at `debug`. Only the private channel and
- * scrubbed request data are written. Storm control decides first, and scrubbing happens only for
+ * report: one structured log record per fault, through a pino-compatible logger, at the level
+ * configured for its status class (by default as pino-http logs: 5xx `error`, 4xx `warn`, a client
+ * that went away (499) `info`). Only the private channel and scrubbed request data are written. Storm control decides first, and scrubbing happens only for
  * records written in full: a storm costs a hash and a map lookup per fault, not a log line.
  *
  * A repeat that storm control only counts gets the incident id `<root>.<n>`, where `<root>` is the
@@ -29,7 +29,29 @@ export interface LoggerLike {
   error(obj: object, msg?: string): void;
   info(obj: object, msg?: string): void;
   debug(obj: object, msg?: string): void;
+  /** Used when a status class is configured to log at `warn` (4xx by default). */
+  warn?(obj: object, msg?: string): void;
+  /** Used when a status class is configured to log at `fatal`. */
+  fatal?(obj: object, msg?: string): void;
+  /** Used when a status class is configured to log at `trace`. */
+  trace?(obj: object, msg?: string): void;
 }
+
+/** A pino level name a status class can be logged at. */
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace';
+
+/** The level of each status class's records. */
+export interface LogLevels {
+  /** Server errors. @default 'error' */
+  readonly '5xx': LogLevel;
+  /** Client errors other than 499. @default 'warn' (as pino-http logs them) */
+  readonly '4xx': LogLevel;
+  /** A client that closed the connection before the response was complete. @default 'info' */
+  readonly '499': LogLevel;
+}
+
+/** The defaults a pino-http user expects: 5xx `error`, 4xx `warn`; a client abort is no error. */
+export const DEFAULT_LEVELS: LogLevels = { '5xx': 'error', '4xx': 'warn', '499': 'info' };
 
 /** What the reporter knows of the request. */
 export interface RequestInfo {
@@ -56,9 +78,11 @@ export interface ReporterOptions extends StormHooks {
   readonly scrubber?: Scrubber;
   /** Storm control; `false` logs every fault in full. @default false */
   readonly storm?: StormSettings | false;
+  /** The level per status class. @default {@link DEFAULT_LEVELS} */
+  readonly levels?: LogLevels;
 }
 
-type Level = 'error' | 'info' | 'debug';
+type Level = LogLevel;
 
 /** What a storm summary needs of the first fault of its window. */
 interface Sample {
@@ -107,8 +131,13 @@ function renameRepeat(fault: Fault, window: StormWindow<Sample>): boolean {
   return fault.public.incident === id;
 }
 
-function levelOf(status: number): Level {
-  return status >= 500 ? 'error' : status === 499 ? 'info' : 'debug';
+/**
+ * The logger method for `level`; a logger without it (a minimal custom logger, for `warn`, `fatal`
+ * or `trace`) gets the nearest of the three methods every logger has.
+ */
+function methodOf(logger: LoggerLike, level: Level): Level {
+  if (typeof (logger as unknown as Record<string, unknown>)[level] === 'function') return level;
+  return level === 'fatal' ? 'error' : level === 'trace' ? 'debug' : 'info';
 }
 
 /** Writes fault records. */
@@ -116,12 +145,14 @@ export class Reporter {
   readonly #logger: LoggerLike | undefined;
   readonly #scrubber: Scrubber;
   readonly #storm: StormControl<Sample> | undefined;
+  readonly #levels: LogLevels;
   /** quickKey -> full fingerprint of the fault last counted under it (bounded). */
   readonly #quick = new Map<string, number>();
 
   constructor(logger: LoggerLike | undefined, options: ReporterOptions = {}) {
     this.#logger = logger;
     this.#scrubber = options.scrubber ?? new Scrubber();
+    this.#levels = options.levels ?? DEFAULT_LEVELS;
     const { storm } = options;
     this.#storm =
       storm === undefined || storm === false
@@ -160,7 +191,11 @@ export class Reporter {
 
   #report(logger: LoggerLike, fault: Fault, req: RequestInfo | undefined): boolean {
     const { status, code, incident } = fault.public;
-    const level = levelOf(status);
+    const levels = this.#levels;
+    const level = methodOf(
+      logger,
+      status >= 500 ? levels['5xx'] : status === 499 ? levels['499'] : levels['4xx'],
+    );
     // pino: don't build, scrub or count records that would be dropped anyway.
     const enabled = (logger as { isLevelEnabled?: (level: string) => boolean }).isLevelEnabled;
     if (typeof enabled === 'function' && !enabled.call(logger, level)) return false;
@@ -217,7 +252,9 @@ export class Reporter {
       causes: p.causes.length > 0 ? p.causes.map((c) => this.#summary1(c)) : undefined,
     };
     if (req !== undefined && target !== undefined) {
-      record.req = {
+      // Not `req`: Fastify's, pino-http's and bunyan's serializers for that key would replace
+      // these fields with their own view of a Node request.
+      record.request = {
         method: req.method,
         route: req.route === undefined ? undefined : s.string(req.route),
         path: s.string(target.path),
@@ -231,7 +268,7 @@ export class Reporter {
       status === 499
         ? 'client closed request'
         : `${status >= 500 ? 'request failed' : 'request rejected'}: ${status} ${code}`;
-    logger[level](record, msg);
+    (logger[level] as (obj: object, msg?: string) => void)(record, msg);
     return true;
   }
 
@@ -267,9 +304,9 @@ export class Reporter {
         lastIncident: root === undefined ? undefined : repeatIncidentId(root, summary.count),
       },
       error: { name: this.#scrubber.string(sample.name) },
-      req: { route: this.#scrubber.string(sample.route) },
+      request: { route: this.#scrubber.string(sample.route) },
     };
-    sample.logger[sample.level](
+    (sample.logger[sample.level] as (obj: object, msg?: string) => void)(
       record,
       `repeated fault: ${sample.status} ${sample.code} ${summary.suppressed} more time${summary.suppressed === 1 ? '' : 's'}`,
     );

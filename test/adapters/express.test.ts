@@ -40,6 +40,13 @@ for (const [version, express] of [
         res.write('partial');
         setTimeout(() => next(new Error('late failure')), 10);
       });
+      app.get('/gone', (_req, res, next) => {
+        // Not wrapped by fl.handle: nothing tracks the request. The client leaves after the
+        // first chunk; the upstream feeding the body then fails because of it.
+        res.writeHead(200, { 'content-type': 'text/plain' });
+        res.write('partial');
+        res.once('close', () => next(new Error('upstream aborted: the client left')));
+      });
       app.use(fl.notFound);
       app.use(fl.errorHandler);
       ({ origin, close } = await listen(http.createServer(app)));
@@ -103,6 +110,18 @@ for (const [version, express] of [
       expect(res.statusCode).toBe(200);
       await expect(res.body.text()).rejects.toThrow();
       await until(() => logger.records.some((r) => r.obj.phase === 'stream'));
+    });
+
+    it('records a failure after the client left as its 499, not a 500, once', async () => {
+      const before = logger.records.length;
+      const controller = new AbortController();
+      const res = await request(`${origin}/gone`, { signal: controller.signal });
+      res.body.on('error', () => {});
+      await new Promise((resolve) => res.body.once('data', resolve));
+      controller.abort();
+      await until(() => logger.records.length > before);
+      const added = logger.records.slice(before).map((r) => `${r.obj.status} ${r.obj.phase}`);
+      expect(added).toEqual(['499 abort']);
     });
 
     it('renders unknown paths through the not-found handler with phase "not_found"', async () => {

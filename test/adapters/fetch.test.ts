@@ -25,11 +25,11 @@ describe('faultline/fetch', () => {
     expect(res.headers.get('content-length')).toBe(String(new TextEncoder().encode(body).length));
     const record = logger.records[0]?.obj as {
       incident: string;
-      req: { path: string; requestId: string };
+      request: { path: string; requestId: string };
     };
     expect(record.incident).toBe(incident);
-    expect(record.req.path).toBe('/a');
-    expect(record.req.requestId).toBe('req-42');
+    expect(record.request.path).toBe('/a');
+    expect(record.request.requestId).toBe('req-42');
   });
 
   it('passes the runtime arguments through and leaves good responses untouched', async () => {

@@ -50,21 +50,21 @@ describe('node:http fault records', () => {
     expect(records).toHaveLength(1);
     const rec = records[0] as Record<string, unknown> & {
       error: Record<string, unknown>;
-      req: Record<string, unknown> & { headers: Record<string, unknown> };
+      request: Record<string, unknown> & { headers: Record<string, unknown> };
     };
     expect(rec.incident).toBe(incident);
     expect(rec).toMatchObject({ level: 50, status: 500, code: 'internal_error', phase: 'handler' });
     expect(rec.durationMs).toBeGreaterThanOrEqual(29);
     expect(rec.durationMs).toBeLessThan(5_000);
-    expect(rec.req).toMatchObject({
+    expect(rec.request).toMatchObject({
       method: 'POST',
       path: '/orders/42',
       queryKeys: ['token', 'page'],
       requestId: 'req-e2e-1',
       remoteAddress: '127.0.0.1',
     });
-    expect(rec.req.headers.authorization).toBe('[redacted]');
-    expect(rec.req.headers['x-request-id']).toBe('req-e2e-1');
+    expect(rec.request.headers.authorization).toBe('[redacted]');
+    expect(rec.request.headers['x-request-id']).toBe('req-e2e-1');
     expect(rec.error.message).toBe(
       'upstream refused: postgres://[redacted]@db:5432/x for /orders/42?token=[redacted]&page=2',
     );

@@ -4,7 +4,7 @@
  */
 import http2 from 'node:http2';
 import { Agent, request } from 'undici';
-import { ACCEPTS, type Scenario } from './scenarios.js';
+import { ACCEPTS, QUERY, REQUEST_ID, type Scenario } from './scenarios.js';
 import type { Started } from './servers.js';
 
 /** What a client saw. */
@@ -31,6 +31,19 @@ export const SIGNIFICANT = [
   'faultline-incident',
 ] as const;
 
+/** A credential the record must show redacted. */
+export const AUTHORIZATION = 'Bearer conformance-credential-7f3a';
+
+/** The headers of every request of a row. */
+function requestHeaders(s: Scenario): Record<string, string> {
+  const accept = ACCEPTS[s.accept];
+  return {
+    ...(accept === undefined ? {} : { accept }),
+    'x-request-id': REQUEST_ID,
+    authorization: AUTHORIZATION,
+  };
+}
+
 function flat(headers: Record<string, string | string[] | number | undefined>) {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(headers)) {
@@ -56,17 +69,23 @@ function fetchClient(server: Started): Client {
   if (handler === undefined) throw new Error('protocol fetch needs a handler');
   return {
     async send(s) {
-      const accept = ACCEPTS[s.accept];
       const res = await handler(
-        new Request(server.origin + s.path, {
+        new Request(server.origin + s.path + QUERY, {
           method: s.method,
-          headers: accept === undefined ? {} : { accept },
+          headers: requestHeaders(s),
         }),
       );
       const headers: Record<string, string> = {};
       res.headers.forEach((value, name) => {
         headers[name] = value;
       });
+      if (s.clientAborts && res.body !== null) {
+        // What a runtime does when the client goes away: it cancels the body.
+        const reader = res.body.getReader();
+        await reader.read();
+        await reader.cancel();
+        return { status: res.status, headers, body: '', broken: true };
+      }
       let body = '';
       let broken = false;
       try {
@@ -86,12 +105,20 @@ function h1Client(origin: string): Client {
   const dispatcher = new Agent({ keepAliveTimeout: 1000 });
   return {
     async send(s) {
-      const accept = ACCEPTS[s.accept];
-      const res = await request(origin + s.path, {
+      const controller = new AbortController();
+      const res = await request(origin + s.path + QUERY, {
         method: s.method,
-        headers: accept === undefined ? {} : { accept },
+        headers: requestHeaders(s),
         dispatcher,
+        signal: controller.signal,
       });
+      if (s.clientAborts) {
+        // Reads the first chunk, then closes the connection.
+        res.body.on('error', () => {});
+        await new Promise((resolve) => res.body.once('data', resolve));
+        controller.abort();
+        return { status: res.statusCode, headers: flat(res.headers), body: '', broken: true };
+      }
       let body = '';
       let broken = false;
       try {
@@ -111,11 +138,10 @@ function h2Client(server: Started): Client {
   return {
     send(s) {
       return new Promise((resolve, reject) => {
-        const accept = ACCEPTS[s.accept];
         const req = session.request({
           ':method': s.method,
-          ':path': s.path,
-          ...(accept === undefined ? {} : { accept }),
+          ':path': s.path + QUERY,
+          ...requestHeaders(s),
         });
         if (s.method === 'POST') req.end();
         let headers: Record<string, string> = {};
@@ -133,6 +159,8 @@ function h2Client(server: Started): Client {
         });
         req.on('data', (chunk: string) => {
           body += chunk;
+          // Reads the first chunk, then resets the stream.
+          if (s.clientAborts && !req.closed) req.close(http2.constants.NGHTTP2_CANCEL);
         });
         req.on('error', () => {
           errored = true;

@@ -17,6 +17,7 @@ export const KINDS = {
   unavailable: '/unavailable',
   secret: '/secret',
   stream: '/stream',
+  abort: '/abort',
   'method-only': '/method-only',
   'not-found': '/no/such/path',
 } as const;
@@ -44,7 +45,24 @@ export interface Scenario {
   readonly status: number;
   /** The response is cut after the headers: the client must see a broken body. */
   readonly broken?: boolean;
+  /** The client reads the first chunk, then closes the connection (resets the stream). */
+  readonly clientAborts?: boolean;
+  /**
+   * The one log record every adapter must write for the row (status, phase); undefined: none.
+   * One failure, one record: never a second (a false 499 after a cut, a 500 after a 499).
+   */
+  readonly record: ExpectedRecord | undefined;
 }
+
+/** What the one record of a row says. */
+export interface ExpectedRecord {
+  readonly status: number;
+  readonly phase: string;
+}
+
+/** Sent with every request: the record keeps the query keys, the request id, the headers. */
+export const QUERY = '?page=2&token=t0k3n-value';
+export const REQUEST_ID = 'conformance-req-1';
 
 const STATUS: Record<Kind, number> = {
   sync: 500,
@@ -55,8 +73,23 @@ const STATUS: Record<Kind, number> = {
   unavailable: 503,
   secret: 500,
   stream: 200,
+  abort: 200,
   'method-only': 405,
   'not-found': 404,
+};
+
+const RECORD: Record<Kind, ExpectedRecord> = {
+  sync: { status: 500, phase: 'handler' },
+  async: { status: 500, phase: 'handler' },
+  'non-error': { status: 500, phase: 'handler' },
+  exposed: { status: 422, phase: 'handler' },
+  'unexposed-4xx': { status: 400, phase: 'handler' },
+  unavailable: { status: 503, phase: 'handler' },
+  secret: { status: 500, phase: 'handler' },
+  stream: { status: 500, phase: 'stream' },
+  abort: { status: 499, phase: 'abort' },
+  'method-only': { status: 405, phase: 'handler' },
+  'not-found': { status: 404, phase: 'not_found' },
 };
 
 /** Kinds also run as HEAD (the stream kind has no meaningful HEAD: headers go out first). */
@@ -66,8 +99,10 @@ function build(): Scenario[] {
   const out: Scenario[] = [];
   for (const kind of Object.keys(KINDS) as Kind[]) {
     const methods: Array<'GET' | 'HEAD'> = HEAD_KINDS.includes(kind) ? ['GET', 'HEAD'] : ['GET'];
+    // The client leaves mid-stream: what it asks for does not matter, once is enough.
+    const accepts = kind === 'abort' ? ['any' as const] : (Object.keys(ACCEPTS) as AcceptName[]);
     for (const method of methods) {
-      for (const accept of Object.keys(ACCEPTS) as AcceptName[]) {
+      for (const accept of accepts) {
         out.push({
           id: `${kind} ${method} accept=${accept}`,
           kind,
@@ -75,7 +110,9 @@ function build(): Scenario[] {
           method,
           accept,
           status: STATUS[kind],
-          ...(kind === 'stream' ? { broken: true } : {}),
+          record: RECORD[kind],
+          ...(kind === 'stream' || kind === 'abort' ? { broken: true } : {}),
+          ...(kind === 'abort' ? { clientAborts: true } : {}),
         });
       }
     }
@@ -88,6 +125,7 @@ function build(): Scenario[] {
     method: 'POST',
     accept: 'any',
     status: 200,
+    record: undefined,
   });
   return out;
 }
@@ -100,6 +138,8 @@ export interface Deviation {
   readonly applies: (s: Scenario) => boolean;
   /** What the adapter answers instead. */
   readonly status: number;
+  /** The record it writes instead. */
+  readonly record: ExpectedRecord;
   readonly reason: string;
 }
 
@@ -117,6 +157,7 @@ export const DEVIATIONS: readonly Deviation[] = [
     ],
     applies: (s) => s.kind === 'method-only' && s.method !== 'POST',
     status: 404,
+    record: { status: 404, phase: 'not_found' },
     reason:
       "the router does not know 405: a path that exists for another method falls through to the not-found handler, which cannot see the path's methods (node, Koa and fetch apps route by hand and answer 405 with Allow)",
   },

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { serve } from '@hono/node-server';
+import Router from '@koa/router';
 import express5 from 'express';
 import express4 from 'express4';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -24,6 +25,7 @@ import { faultline as fetchFaultline } from '../../src/adapters/fetch.js';
 import { faultline as honoFaultline } from '../../src/adapters/hono.js';
 import { faultline as koaFaultline } from '../../src/adapters/koa.js';
 import {
+  abortSignal,
   type NodeRequest,
   type NodeResponse,
   faultline as nodeFaultline,
@@ -42,10 +44,47 @@ export interface Started {
   readonly ca?: string;
   /** The handler itself, for protocol `fetch`. */
   readonly handler?: (request: Request) => Response | Promise<Response>;
+  /**
+   * Resolves once every response the server began has closed on the server side, so every
+   * record of a request (a 499 written on close included) has been written.
+   */
+  idle(): Promise<void>;
   close(): Promise<void>;
 }
 
-export type Factory = (options: FaultlineOptions) => Promise<Started>;
+/** Where a framework's own logger writes (pino's destination), for `logs`. */
+export interface LogSink {
+  write(line: string): void;
+}
+
+/**
+ * `logs`: the sink faultline's pino writes to, and where the framework's own logger (Fastify's
+ * `logger`) writes in its default configuration.
+ */
+export type Factory = (options: FaultlineOptions, logs?: LogSink) => Promise<Started>;
+
+/** Counts the responses a server began and has not closed yet; see {@link Started.idle}. */
+function openResponses(server: http.Server | http2.Http2Server): () => Promise<void> {
+  let open = 0;
+  let waiters: Array<() => void> = [];
+  server.on('request', (_req: unknown, res: ServerResponse) => {
+    open++;
+    res.once('close', () => {
+      open--;
+      if (open === 0) {
+        const w = waiters;
+        waiters = [];
+        for (const resolve of w) resolve();
+      }
+    });
+  });
+  return () =>
+    open === 0
+      ? Promise.resolve()
+      : new Promise<void>((resolve) => {
+          waiters.push(resolve);
+        });
+}
 
 const delay = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
@@ -84,6 +123,27 @@ function throwing(failure: () => unknown): () => never {
 export const FIRST_PART = 'first part of the body\n';
 const TEXT = 'text/plain; charset=utf-8';
 
+/** What an upstream call fails with once the request's signal aborted it. */
+export const upstreamAborted = () =>
+  new Error(`the upstream call was aborted with the request ${CANARY}`);
+
+/**
+ * A Node stream that yields one chunk, then waits for the request's signal (the client left)
+ * and fails, as a body fed by an upstream call made with `abortSignal(req)` does.
+ */
+export function abortingReadable(signal: AbortSignal): Readable {
+  return Readable.from(
+    (async function* parts() {
+      yield FIRST_PART;
+      await new Promise<void>((resolve) => {
+        if (signal.aborted) resolve();
+        else signal.addEventListener('abort', () => resolve(), { once: true });
+      });
+      throw upstreamAborted();
+    })(),
+  );
+}
+
 /** A Node stream that yields one chunk, then fails. */
 export function brokenReadable(): Readable {
   return Readable.from(
@@ -96,6 +156,7 @@ export function brokenReadable(): Readable {
 }
 
 function listening(server: http.Server | http2.Http2Server, protocol: Protocol, ca?: string) {
+  const idle = openResponses(server);
   return new Promise<Started>((resolve) => {
     server.listen(0, '127.0.0.1', () => {
       const { port } = server.address() as AddressInfo;
@@ -104,6 +165,7 @@ function listening(server: http.Server | http2.Http2Server, protocol: Protocol, 
         origin: `${scheme}://127.0.0.1:${port}`,
         protocol,
         ...(ca === undefined ? {} : { ca }),
+        idle,
         close: () =>
           new Promise<void>((done) => {
             if ('closeAllConnections' in server) server.closeAllConnections();
@@ -146,6 +208,14 @@ function nodeApp(req: NodeRequest, res: NodeResponse): void | Promise<void> {
       r.writeHead(200, { 'content-type': TEXT });
       r.end('posted');
       return;
+    case '/abort': {
+      r.writeHead(200, { 'content-type': TEXT });
+      r.write(FIRST_PART);
+      const signal = abortSignal(req);
+      return new Promise((_, reject) => {
+        signal.addEventListener('abort', () => reject(upstreamAborted()), { once: true });
+      });
+    }
     default:
       throw httpErrors.notFound();
   }
@@ -236,12 +306,19 @@ function expressFactory(express: typeof express5, v4: boolean): Factory {
       source.on('error', next);
       source.pipe(res);
     });
+    app.get('/abort', (req, res, next) => {
+      res.setHeader('content-type', TEXT);
+      const source = abortingReadable(abortSignal(req));
+      source.on('error', next);
+      source.pipe(res);
+    });
     app.post('/method-only', (_req, res) => {
       res.type('text/plain').send('posted');
     });
     app.use(fl.notFound);
     app.use(fl.errorHandler);
-    return listening(http.createServer(app), 'h1');
+    // As the README says for 499s and deadlines: faultline sees the request start.
+    return listening(http.createServer(fl.faultline.handle((req, res) => app(req, res))), 'h1');
   };
 }
 
@@ -251,11 +328,11 @@ export const expressV4: Factory = expressFactory(express4 as unknown as typeof e
 // ---- Fastify 5 ----------------------------------------------------------------------------
 
 function fastifyFactory(h2: boolean): Factory {
-  return async (options) => {
+  return async (options, logs) => {
     // One app for both modes; the routes do not depend on the server type.
-    const app = (
-      h2 ? Fastify({ logger: false, http2: true }) : Fastify({ logger: false })
-    ) as FastifyInstance;
+    // Fastify's own logger in its default configuration (level info), written to `logs`.
+    const logger = logs === undefined ? false : { stream: logs };
+    const app = (h2 ? Fastify({ logger, http2: true }) : Fastify({ logger })) as FastifyInstance;
     await app.register(fastifyFaultline(options));
     for (const [path, failure] of THROWING_ROUTES) app.get(path, throwing(failure));
     app.get('/async', async () => {
@@ -272,12 +349,17 @@ function fastifyFactory(h2: boolean): Factory {
       reply.header('content-type', TEXT);
       return reply.send(brokenReadable());
     });
+    app.get('/abort', (request, reply) => {
+      reply.header('content-type', TEXT);
+      return reply.send(abortingReadable(abortSignal(request.raw)));
+    });
     app.post('/method-only', async (_request, reply) => reply.type('text/plain').send('posted'));
     await app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = app.server.address() as AddressInfo;
     return {
       origin: `http://127.0.0.1:${port}`,
       protocol: h2 ? 'h2c' : 'h1',
+      idle: openResponses(app.server),
       close: () => app.close(),
     };
   };
@@ -294,38 +376,45 @@ function koaApp(options: FaultlineOptions): Koa {
   const app = new Koa();
   app.use(fl.middleware);
   app.on('error', fl.onError);
-  app.use(async (ctx) => {
-    switch (ctx.path) {
-      case '/sync':
-        throw failures.sync();
-      case '/async':
-        await delay(2);
-        throw failures.async();
-      case '/non-error':
-        throw failures.nonError();
-      case '/exposed':
-        // Koa's own way: http-errors, exposed because < 500.
-        ctx.throw(422, failures.exposedMessage);
-        return;
-      case '/unexposed-4xx':
-        throw failures.unexposed();
-      case '/unavailable':
-        throw failures.unavailable();
-      case '/secret':
-        throw failures.secret();
-      case '/stream':
-        ctx.type = TEXT;
-        ctx.body = brokenReadable();
-        return;
-      case '/method-only':
-        if (ctx.method !== 'POST') throw failures.methodNotAllowed();
-        ctx.type = 'text/plain';
-        ctx.body = 'posted';
-        return;
-      default:
-      // Nothing answers: Koa's 404, which faultline renders.
-    }
+  // @koa/router, so records carry its matched route; unmatched paths fall through to Koa's 404.
+  const router = new Router();
+  router.get('/sync', () => {
+    throw failures.sync();
   });
+  router.get('/async', async () => {
+    await delay(2);
+    throw failures.async();
+  });
+  router.get('/non-error', () => {
+    throw failures.nonError();
+  });
+  router.get('/exposed', (ctx) => {
+    // Koa's own way: http-errors, exposed because < 500.
+    ctx.throw(422, failures.exposedMessage);
+  });
+  router.get('/unexposed-4xx', () => {
+    throw failures.unexposed();
+  });
+  router.get('/unavailable', () => {
+    throw failures.unavailable();
+  });
+  router.get('/secret', () => {
+    throw failures.secret();
+  });
+  router.get('/stream', (ctx) => {
+    ctx.type = TEXT;
+    ctx.body = brokenReadable();
+  });
+  router.get('/abort', (ctx) => {
+    ctx.type = TEXT;
+    ctx.body = abortingReadable(abortSignal(ctx.req));
+  });
+  router.all('/method-only', (ctx) => {
+    if (ctx.method !== 'POST') throw failures.methodNotAllowed();
+    ctx.type = 'text/plain';
+    ctx.body = 'posted';
+  });
+  app.use(router.routes());
   return app;
 }
 
@@ -340,10 +429,12 @@ export const koaH2c: Factory = async (options) =>
 
 function honoServe(fetch: (request: Request) => Response | Promise<Response>): Promise<Started> {
   return new Promise((resolve) => {
+    let idle: () => Promise<void> = async () => {};
     const server = serve({ fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
       resolve({
         origin: `http://127.0.0.1:${info.port}`,
         protocol: 'h1',
+        idle: () => idle(),
         close: () =>
           new Promise<void>((done) => {
             (server as http.Server).closeAllConnections();
@@ -351,11 +442,49 @@ function honoServe(fetch: (request: Request) => Response | Promise<Response>): P
           }),
       });
     });
+    idle = openResponses(server as http.Server);
   });
 }
 
+/**
+ * Counts stream callbacks still running. Without a socket, a Hono stream's failure after the
+ * client left is recorded when its callback throws, after the client's cancel returned.
+ */
+function pendingWork(): { run<T>(work: () => Promise<T>): Promise<T>; idle(): Promise<void> } {
+  let open = 0;
+  let waiters: Array<() => void> = [];
+  return {
+    async run(work) {
+      open++;
+      try {
+        return await work();
+      } finally {
+        // Counted done only after Hono's own catch has called the stream's onError, which
+        // happens in the microtasks that follow; setImmediate runs once they are drained.
+        setImmediate(() => {
+          open--;
+          if (open === 0) {
+            const w = waiters;
+            waiters = [];
+            for (const resolve of w) resolve();
+          }
+        });
+      }
+    },
+    idle: () =>
+      open === 0
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => {
+            waiters.push(resolve);
+          }),
+  };
+}
+
 /** The Hono app; exported so Fetch-runtime tests can call `app.fetch` directly. */
-export function honoApp(options: FaultlineOptions): Hono {
+export function honoApp(
+  options: FaultlineOptions,
+  work: ReturnType<typeof pendingWork> = pendingWork(),
+): Hono {
   const fl = honoFaultline(options);
   const app = new Hono();
   app.use(fl.middleware);
@@ -383,6 +512,22 @@ export function honoApp(options: FaultlineOptions): Hono {
       fl.streamError(c),
     );
   });
+  app.get('/abort', (c) => {
+    c.header('content-type', TEXT);
+    return stream(
+      c,
+      (s) =>
+        work.run(async () => {
+          await s.write(FIRST_PART);
+          await new Promise<void>((resolve) => {
+            if (s.aborted) resolve();
+            else s.onAbort(resolve);
+          });
+          throw upstreamAborted();
+        }),
+      fl.streamError(c),
+    );
+  });
   app.post('/method-only', (c) => c.text('posted'));
   app.onError(fl.onError);
   app.notFound(fl.notFound);
@@ -395,7 +540,10 @@ export const hono: Factory = async (options) => honoServe(honoApp(options).fetch
 export function fetchHandler(options: FaultlineOptions): (request: Request) => Promise<Response> {
   const fl = fetchFaultline(options);
   const encoder = new TextEncoder();
-  return fl.handle((request: Request): Response | Promise<Response> => {
+  return fl.handle((request: Request, env?: unknown): Response | Promise<Response> => {
+    // @hono/node-server passes the Node objects; a runtime without a socket passes none.
+    const remote = (env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)
+      ?.incoming?.socket?.remoteAddress;
     switch (new URL(request.url).pathname) {
       case '/sync':
         throw failures.sync();
@@ -423,7 +571,17 @@ export function fetchHandler(options: FaultlineOptions): (request: Request) => P
             throw failures.stream();
           },
         });
-        return fl.watch(new Response(body, { headers: { 'content-type': TEXT } }), request);
+        return fl.watch(new Response(body, { headers: { 'content-type': TEXT } }), request, remote);
+      }
+      case '/abort': {
+        // Waits for the client to leave: the runtime cancels the body.
+        const body = new ReadableStream<Uint8Array>({
+          start(controller) {
+            controller.enqueue(encoder.encode(FIRST_PART));
+          },
+          pull: () => new Promise<void>(() => {}),
+        });
+        return fl.watch(new Response(body, { headers: { 'content-type': TEXT } }), request, remote);
       }
       case '/method-only':
         if (request.method !== 'POST') throw failures.methodNotAllowed();
@@ -438,7 +596,14 @@ export const fetch: Factory = async (options) => honoServe(fetchHandler(options)
 
 /** A handler as Deno.serve, Bun.serve or a worker runtime would call it, without a socket. */
 function inProcess(handler: (request: Request) => Response | Promise<Response>): Started {
-  return { origin: 'http://127.0.0.1', protocol: 'fetch', handler, close: async () => {} };
+  return {
+    origin: 'http://127.0.0.1',
+    protocol: 'fetch',
+    handler,
+    // Records are written synchronously with what the client sees (a read, a cancel).
+    idle: async () => {},
+    close: async () => {},
+  };
 }
 
 /** Every adapter under test; `node` is the reference. */
@@ -453,7 +618,10 @@ export const ADAPTERS: Record<string, Factory> = {
   koa,
   'koa-h2c': koaH2c,
   hono,
-  'hono-fetch-runtime': async (options) => inProcess(honoApp(options).fetch),
+  'hono-fetch-runtime': async (options) => {
+    const work = pendingWork();
+    return { ...inProcess(honoApp(options, work).fetch), idle: work.idle };
+  },
   fetch,
   'fetch-runtime': async (options) => inProcess(fetchHandler(options)),
 };

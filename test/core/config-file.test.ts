@@ -98,6 +98,7 @@ describe('JSON Schema', () => {
         '504': { body: '<h1>Down</h1>', csp: "default-src 'self'; img-src 'self' data:" },
       },
       debug: false,
+      levels: { '4xx': 'info', '499': 'debug' },
     };
     expect(validate(good), JSON.stringify(validate.errors)).toBe(true);
     for (const bad of [
@@ -108,6 +109,8 @@ describe('JSON Schema', () => {
       { errorDocuments: { '500': { body: 'x', csp: "default-src 'self'\nx-evil: 1" } } },
       { errorDocuments: { '500': { file: './50x.html', charset: 'latin 1' } } },
       { debug: 'yes' },
+      { levels: { '4xx': 'loud' } },
+      { levels: { '3xx': 'info' } },
     ]) {
       expect(validate(bad)).toBe(false);
       expect(() => resolveOptions({ ...(bad as object), logger: false })).toThrow(

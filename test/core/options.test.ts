@@ -64,4 +64,24 @@ describe('resolveOptions', () => {
       }
     });
   });
+
+  it("defaults levels to pino-http's and validates them, naming the key", () => {
+    expect(resolveOptions({ logger: false }).levels).toEqual({
+      '5xx': 'error',
+      '4xx': 'warn',
+      '499': 'info',
+    });
+    expect(resolveOptions({ logger: false, levels: { '4xx': 'info' } }).levels).toEqual({
+      '5xx': 'error',
+      '4xx': 'info',
+      '499': 'info',
+    });
+    const bad = configError(() => resolveOptions({ levels: { '4xx': 'loud' } as never }));
+    expect(bad.key).toBe('levels.4xx');
+    expect(bad.message).toMatch(/got "loud".*fatal, error, warn, info, debug, trace/);
+    expect(configError(() => resolveOptions({ levels: { '3xx': 'info' } as never })).key).toBe(
+      'levels.3xx',
+    );
+    expect(configError(() => resolveOptions({ levels: 'warn' as never })).key).toBe('levels');
+  });
 });

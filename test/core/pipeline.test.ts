@@ -96,17 +96,23 @@ describe('Faultline pipeline', () => {
       code: 'internal_error',
       phase: 'handler',
       error: { name: 'Error', message: 'kaput', thrown: 'Error' },
-      req: { method: 'GET', path: '/x', queryKeys: ['token'], requestId: 'req-1' },
+      request: { method: 'GET', path: '/x', queryKeys: ['token'], requestId: 'req-1' },
     });
     expect(mem.text()).not.toContain('sekrit');
     expect(mem.text()).not.toContain('abc');
     expect(Object.fromEntries(r.headers)['x-request-id']).toBe('req-1');
   });
 
-  it('logs 4xx at debug level only', () => {
+  it("logs 4xx at pino-http's warn, visible at pino's default level, and at the configured level", () => {
     const mem = memoryLogger('info');
     createFaultline({ logger: mem.logger }).respond(new HttpError(404), req());
-    expect(mem.records()).toHaveLength(0);
+    expect(mem.records()).toMatchObject([{ level: 40, status: 404 }]);
+    const quiet = memoryLogger('info');
+    createFaultline({ logger: quiet.logger, levels: { '4xx': 'debug' } }).respond(
+      new HttpError(404),
+      req(),
+    );
+    expect(quiet.records()).toHaveLength(0);
   });
 
   it('validates inbound request ids', () => {

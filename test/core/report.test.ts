@@ -38,7 +38,7 @@ describe('Reporter records', () => {
       'durationMs',
       'fingerprint',
       'error',
-      'req',
+      'request',
       'msg',
     ]);
     expect(rec?.level).toBe(50);
@@ -58,7 +58,7 @@ describe('Reporter records', () => {
     expect(error.code).toBe('ECONNREFUSED');
     expect(String(error.stack)).toMatch(/^Error: db down\n {4}at /);
     expect(error.causes).toBeUndefined();
-    expect(rec?.req).toEqual({
+    expect(rec?.request).toEqual({
       method: 'GET',
       route: '/orders/:id',
       path: '/orders/42',
@@ -83,7 +83,7 @@ describe('Reporter records', () => {
     expect(causes[1]).toMatchObject({ name: 'Error', message: 'root' });
     expect(causes[2]).toMatchObject({ name: 'RangeError', message: 'member 0' });
     expect(causes.length).toBe(10);
-    expect('req' in rec).toBe(false);
+    expect('request' in rec).toBe(false);
   });
 
   it('bounds a huge message and stack, and the causes more tightly', () => {
@@ -97,7 +97,7 @@ describe('Reporter records', () => {
     expect(rec.error.causes[1]?.message).toMatch(/^c{2048}…\[\d+ more chars\]$/);
   });
 
-  it('writes 4xx at debug without headers or incident, 499 at info', () => {
+  it('writes 4xx at warn without headers or incident, 499 at info (as pino-http levels)', () => {
     const { logger, records } = memoryLogger('debug');
     const reporter = new Reporter(logger);
     reporter.report(toFault(new HttpError(404)), request());
@@ -106,16 +106,47 @@ describe('Reporter records', () => {
       request(),
     );
     const [notFound, closed] = records();
-    expect(notFound).toMatchObject({ level: 20, status: 404, code: 'not_found' });
+    expect(notFound).toMatchObject({ level: 40, status: 404, code: 'not_found' });
     expect(notFound?.msg).toBe('request rejected: 404 not_found');
     expect('incident' in (notFound ?? {})).toBe(false);
-    expect((notFound?.req as Record<string, unknown> | undefined)?.headers).toBeUndefined();
-    expect(notFound?.req).toBeDefined();
+    expect((notFound?.request as Record<string, unknown> | undefined)?.headers).toBeUndefined();
+    expect(notFound?.request).toBeDefined();
     expect(closed).toMatchObject({ level: 30, status: 499, msg: 'client closed request' });
   });
 
+  it('writes each status class at its configured level', () => {
+    const { logger, records } = memoryLogger('trace');
+    const reporter = new Reporter(logger, {
+      levels: { '5xx': 'fatal', '4xx': 'info', '499': 'debug' },
+    });
+    reporter.report(toFault(new Error('x')), request());
+    reporter.report(toFault(new HttpError(400)), request());
+    reporter.report(toFault(new Error('gone'), { clientClosed: true }), request());
+    expect(records().map((r) => [r.status, r.level])).toEqual([
+      [500, 60],
+      [400, 30],
+      [499, 20],
+    ]);
+  });
+
+  it('uses the nearest method of a logger that lacks the configured one', () => {
+    const seen: string[] = [];
+    const minimal = {
+      error: () => seen.push('error'),
+      info: () => seen.push('info'),
+      debug: () => seen.push('debug'),
+    };
+    const reporter = new Reporter(minimal, {
+      levels: { '5xx': 'fatal', '4xx': 'warn', '499': 'trace' },
+    });
+    reporter.report(toFault(new Error('x')), request());
+    reporter.report(toFault(new HttpError(400)), request());
+    reporter.report(toFault(new Error('gone'), { clientClosed: true }), request());
+    expect(seen).toEqual(['error', 'info', 'debug']);
+  });
+
   it('builds nothing for a disabled level, and survives a broken logger', () => {
-    const { logger, lines } = memoryLogger('info');
+    const { logger, lines } = memoryLogger('error');
     const reporter = new Reporter(logger);
     expect(reporter.report(toFault(new HttpError(400)), request())).toBe(false);
     expect(lines).toHaveLength(0);

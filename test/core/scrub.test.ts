@@ -229,7 +229,10 @@ describe('canaries never reach the log output', () => {
     // The records are there and still useful: three 500s with the causes, names and paths kept.
     const recs = records();
     expect(recs).toHaveLength(3);
-    const first = recs[0] as { error: { causes: Array<{ name: string }> }; req: { path: string } };
+    const first = recs[0] as {
+      error: { causes: Array<{ name: string }> };
+      request: { path: string };
+    };
     expect(first.error.causes.map((c) => c.name)).toEqual([
       'AggregateError',
       'Error',
@@ -237,7 +240,7 @@ describe('canaries never reach the log output', () => {
       'Error',
       'Error',
     ]);
-    expect(first.req.path).toBe('/reset/[redacted]');
+    expect(first.request.path).toBe('/reset/[redacted]');
   });
 
   it('rejects turning scrubbing off, and invalid rules, at startup', () => {

@@ -21,6 +21,8 @@ export function fetchWithPeer(
       resolve({
         origin: `http://127.0.0.1:${info.port}`,
         protocol: 'h1',
+        // The debug tests read answers only; no log records to wait for.
+        idle: async () => {},
         close: () =>
           new Promise<void>((done) => {
             (server as http.Server).closeAllConnections();
