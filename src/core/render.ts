@@ -1,7 +1,7 @@
 /**
  * render: PublicFault -> body in the negotiated format. Bodies for a given status/code/title are
  * compiled once into a template; per request only the incident id is spliced in. Faults with an
- * exposed detail or debug output are rendered directly (they vary per request).
+ * exposed detail, extension members or debug output are rendered directly (they vary per request).
  */
 import type { PublicFault } from './fault.js';
 import { defaultPage, escapeHtml, humanSentence } from './html-page.js';
@@ -55,6 +55,8 @@ function build(
         problem.instance = `urn:faultline:incident:${incident}`;
         problem.incident = incident;
       }
+      // Extension names never collide with the members above: classify filters them.
+      if (f.extensions !== undefined) Object.assign(problem, f.extensions);
       if (debug) problem.debug = { name: debug.name, message: debug.message, stack: debug.stack };
       return JSON.stringify(problem);
     }
@@ -86,7 +88,7 @@ export class Renderer {
   /** The body of `fault` in `format`. */
   render(fault: PublicFault, format: Format, debug?: DebugInfo): RenderedBody {
     const contentType = CONTENT_TYPE[format];
-    if (fault.detail !== undefined || debug !== undefined) {
+    if (fault.detail !== undefined || fault.extensions !== undefined || debug !== undefined) {
       return { contentType, body: build(fault, format, fault.incident, debug) };
     }
     const key = `${format}|${fault.status}|${fault.code}|${fault.type}|${fault.incident === undefined ? 0 : 1}`;

@@ -6,14 +6,14 @@ import { constants as h2 } from 'node:http2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Client, clientFor, type Normalized, normalize } from './client.js';
 import { CANARY, DEVIATIONS, deviationFor, SCENARIOS } from './scenarios.js';
-import { ADAPTERS, node, type Started } from './servers.js';
+import { ADAPTERS, CONFORMANCE_OPTIONS, failures, node, type Started } from './servers.js';
 
 const reference = new Map<string, Normalized>();
 const notFoundRef = (method: string, accept: string) =>
   reference.get(`not-found ${method} accept=${accept}`);
 
 beforeAll(async () => {
-  const server = await node({ logger: false });
+  const server = await node(CONFORMANCE_OPTIONS);
   const client = clientFor(server);
   try {
     for (const s of SCENARIOS) reference.set(s.id, normalize(await client.send(s), s));
@@ -26,9 +26,40 @@ beforeAll(async () => {
 describe('the scenario table', () => {
   it('covers every failure kind, Accept, HEAD, and names a reason for every deviation', () => {
     const kinds = new Set(SCENARIOS.map((s) => s.kind));
-    expect(kinds.size).toBe(10);
+    expect(kinds.size).toBe(14);
     expect(SCENARIOS.some((s) => s.method === 'HEAD')).toBe(true);
     for (const d of DEVIATIONS) expect(d.reason.length).toBeGreaterThan(20);
+  });
+});
+
+describe('the reference answers for mapped, extended and validation errors', () => {
+  const json = (kind: string) => JSON.parse(reference.get(`${kind} GET accept=json`)?.body ?? '');
+  it('a map rule sets status, code, type, detail and members', () => {
+    expect(json('mapped')).toEqual({
+      type: 'https://example.com/problems/payment-declined',
+      title: 'Payment Required',
+      status: 402,
+      detail: 'The card was declined.',
+      code: 'payment_declined',
+      balance: 30,
+    });
+  });
+  it('exposed http-errors members reach the body', () => {
+    expect(json('extensions')).toMatchObject({
+      status: 409,
+      detail: failures.conflictMessage,
+      errors: failures.conflictErrors,
+    });
+  });
+  it('zod and valibot issues become errors with JSON Pointers', () => {
+    expect(json('zod')).toMatchObject({ status: 400, detail: '2 values are not valid.' });
+    expect(json('zod').errors.map((e: { pointer: string }) => e.pointer)).toEqual([
+      '#/email',
+      '#/age',
+    ]);
+    expect(json('valibot').errors).toEqual([
+      { pointer: '#/items/1/sku', detail: expect.stringContaining('Invalid length') },
+    ]);
   });
 });
 
@@ -37,7 +68,7 @@ for (const [name, factory] of Object.entries(ADAPTERS)) {
     let server: Started;
     let client: Client;
     beforeAll(async () => {
-      server = await factory({ logger: false });
+      server = await factory(CONFORMANCE_OPTIONS);
       client = clientFor(server);
     });
     afterAll(async () => {

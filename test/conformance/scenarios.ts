@@ -19,6 +19,10 @@ export const KINDS = {
   stream: '/stream',
   'method-only': '/method-only',
   'not-found': '/no/such/path',
+  mapped: '/mapped',
+  extensions: '/extensions',
+  zod: '/zod',
+  valibot: '/valibot',
 } as const;
 
 export type Kind = keyof typeof KINDS;
@@ -57,6 +61,13 @@ const STATUS: Record<Kind, number> = {
   stream: 200,
   'method-only': 405,
   'not-found': 404,
+  // A `map` rule (CONFORMANCE_OPTIONS): the app's own PaymentDeclined error -> 402 with members.
+  mapped: 402,
+  // http-errors' createError(409, msg, { errors }): the exposed `errors` member is carried.
+  extensions: 409,
+  // Schema validation errors, recognized by shape: 400 with an `errors` array of JSON Pointers.
+  zod: 400,
+  valibot: 400,
 };
 
 /** Kinds also run as HEAD (the stream kind has no meaningful HEAD: headers go out first). */

@@ -59,7 +59,9 @@ describe('JSON Schema', () => {
     const documented = Object.keys(schema.properties)
       .filter((k) => k !== '$schema')
       .sort();
-    const serializable = [...OPTION_KEYS].filter((k) => !['logger', 'onFault'].includes(k)).sort();
+    const serializable = [...OPTION_KEYS]
+      .filter((k) => !['logger', 'onFault', 'map'].includes(k))
+      .sort();
     expect(documented).toEqual(serializable);
   });
 
