@@ -10,6 +10,7 @@ export {
   type ErrorMapRule,
   type ErrorMatch,
   type FromError,
+  type ProblemView,
 } from './core/error-map.js';
 export {
   FAULTLINE_ERROR_CODES,

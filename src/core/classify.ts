@@ -388,7 +388,7 @@ export function toFault(thrown: unknown, ctx: ClassifyContext = {}, map?: ErrorM
     (ownCode !== undefined && CODE_PATTERN.test(ownCode) ? ownCode : statusCode(status));
   const extensions = mergeMembers(
     status < 500 || known?.expose ? members : undefined,
-    mapped?.extensions,
+    mapped?.members({ status, code, title, detail }),
   );
   const pub: PublicFault = {
     status,

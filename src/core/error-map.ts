@@ -24,6 +24,14 @@ export interface ErrorMatch {
 /** A value, or a function of the thrown error that computes it. */
 export type FromError<T> = T | ((error: unknown) => T | undefined);
 
+/** The public problem as classified, handed to a rule's `extensions` function. */
+export interface ProblemView {
+  readonly status: number;
+  readonly code: string;
+  readonly title: string;
+  readonly detail: string | undefined;
+}
+
 /**
  * One rule of the `map` option.
  * @example
@@ -51,10 +59,15 @@ export interface ErrorMapRule {
   /** Problem `type` URI (RFC 9457 §3.1.1). @default the error's, or 'about:blank' */
   type?: string;
   /**
-   * Extension members (RFC 9457 §3.2) added to the problem body, public whatever the status.
-   * Names must not be `type`, `title`, `status`, `detail`, `instance`, `code`, `incident`, `debug`.
+   * Extension members (RFC 9457 §3.2) added to the problem body, public whatever the status: an
+   * object, or a function of the error and the public problem (e.g. to keep a framework's old
+   * members for existing clients). Names must not be `type`, `title`, `status`, `detail`,
+   * `instance`, `code`, `incident`, `debug`.
+   * @example extensions: (e, p) => ({ statusCode: p.status, error: p.title, message: p.detail ?? p.title })
    */
-  extensions?: FromError<Record<string, unknown>>;
+  extensions?:
+    | Record<string, unknown>
+    | ((error: unknown, problem: ProblemView) => Record<string, unknown> | undefined);
 }
 
 /** What the matching rule decides; undefined fields keep classify's values. */
@@ -65,7 +78,8 @@ export interface Mapped {
   readonly detail: string | undefined;
   readonly expose: boolean;
   readonly type: string | undefined;
-  readonly extensions: Extensions | undefined;
+  /** The rule's members for the final public problem. Never throws. */
+  members(problem: ProblemView): Extensions | undefined;
 }
 
 const RULE_KEYS = ['match', 'status', 'code', 'title', 'detail', 'expose', 'type', 'extensions'];
@@ -154,6 +168,7 @@ function computed<T>(value: FromError<T> | undefined, thrown: unknown): T | unde
 }
 
 function decide(rule: ErrorMapRule, thrown: unknown): Mapped {
+  const { extensions } = rule;
   return {
     status: rule.status,
     code: rule.code,
@@ -161,7 +176,14 @@ function decide(rule: ErrorMapRule, thrown: unknown): Mapped {
     detail: bounded(computed(rule.detail, thrown)),
     expose: rule.expose === true,
     type: rule.type,
-    extensions: copyMembers(computed(rule.extensions, thrown)),
+    members(problem) {
+      if (typeof extensions !== 'function') return copyMembers(extensions);
+      try {
+        return copyMembers(extensions(thrown, problem));
+      } catch {
+        return undefined;
+      }
+    },
   };
 }
 

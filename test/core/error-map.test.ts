@@ -90,6 +90,40 @@ describe('map rules', () => {
     expect(f.public).toMatchObject({ status: 404, code: 'not_found' });
   });
 
+  it('hand the public problem to an extensions function: old members for old clients', () => {
+    const keepOld = compileMap([
+      {
+        match: () => true,
+        extensions: (_e, p) => ({
+          statusCode: p.status,
+          error: p.title,
+          message: p.detail ?? p.title,
+        }),
+      },
+    ]);
+    expect(toFault(new HttpError(409, 'taken'), {}, keepOld).public.extensions).toEqual({
+      statusCode: 409,
+      error: 'Conflict',
+      message: 'taken',
+    });
+    const five = toFault(new Error(CANARY), {}, keepOld);
+    expect(five.public.extensions).toEqual({
+      statusCode: 500,
+      error: 'Internal Server Error',
+      message: 'Internal Server Error',
+    });
+    const throwing = compileMap([
+      {
+        match: () => true,
+        extensions: () => {
+          throw new Error('x');
+        },
+      },
+    ]);
+    expect(toFault(new Error('x'), {}, throwing).public).toMatchObject({ status: 500 });
+    expect(toFault(new Error('x'), {}, throwing).public.extensions).toBeUndefined();
+  });
+
   it('apply through the pipeline as the `map` option', () => {
     const fl = new Faultline({
       logger: false,
