@@ -5,6 +5,7 @@
 import { constants as h2 } from 'node:http2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Client, clientFor, type Normalized, normalize } from './client.js';
+import { nestExpress, nestFastify } from './nest.js';
 import { CANARY, DEVIATIONS, deviationFor, SCENARIOS } from './scenarios.js';
 import { ADAPTERS, CONFORMANCE_OPTIONS, failures, node, type Started } from './servers.js';
 
@@ -63,7 +64,10 @@ describe('the reference answers for mapped, extended and validation errors', () 
   });
 });
 
-for (const [name, factory] of Object.entries(ADAPTERS)) {
+// NestJS joins here: its app lives in nest.ts, which imports servers.ts.
+const ALL = { ...ADAPTERS, 'nest-express': nestExpress, 'nest-fastify': nestFastify };
+
+for (const [name, factory] of Object.entries(ALL)) {
   describe(`conformance: ${name}`, () => {
     let server: Started;
     let client: Client;

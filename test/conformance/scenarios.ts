@@ -116,7 +116,16 @@ export interface Deviation {
 
 export const DEVIATIONS: readonly Deviation[] = [
   {
-    adapters: ['express5', 'express4', 'fastify', 'fastify-h2c', 'hono', 'hono-fetch-runtime'],
+    adapters: [
+      'express5',
+      'express4',
+      'fastify',
+      'fastify-h2c',
+      'hono',
+      'hono-fetch-runtime',
+      'nest-express',
+      'nest-fastify',
+    ],
     applies: (s) => s.kind === 'method-only' && s.method !== 'POST',
     status: 404,
     reason:
