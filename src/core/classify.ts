@@ -403,8 +403,9 @@ export function toFault(thrown: unknown, ctx: ClassifyContext = {}, map?: ErrorM
           : newIncidentId()
         : undefined,
     headers: publicHeaders(known?.headers),
-    ...(extensions === undefined ? {} : { extensions }),
   };
+  // Set only when present: most faults have none, and they keep one object shape.
+  if (extensions !== undefined) (pub as { extensions?: Extensions }).extensions = extensions;
   let priv: PrivateFault;
   if (snap !== undefined && errorLike(thrown as object)) {
     const f = errorFields(snap);
