@@ -59,9 +59,7 @@ describe('JSON Schema', () => {
     const documented = Object.keys(schema.properties)
       .filter((k) => k !== '$schema')
       .sort();
-    const serializable = [...OPTION_KEYS]
-      .filter((k) => !['logger', 'onFault', 'map'].includes(k))
-      .sort();
+    const serializable = [...OPTION_KEYS].filter((k) => !['logger', 'onFault'].includes(k)).sort();
     expect(documented).toEqual(serializable);
   });
 
@@ -76,6 +74,10 @@ describe('JSON Schema', () => {
         '500': { route: '/fallback', status: '=' },
       },
       debug: false,
+      map: [
+        { match: { code: ['ECONNREFUSED', 'ETIMEDOUT'] }, status: 503 },
+        { match: { name: 'PaymentDeclined' }, status: 402, extensions: { retry: false } },
+      ],
     };
     expect(validate(good), JSON.stringify(validate.errors)).toBe(true);
     for (const bad of [
@@ -84,6 +86,9 @@ describe('JSON Schema', () => {
       { errorDocuments: { '500': { redirect: 'javascript:alert(1)' } } },
       { errorDocuments: { '500': { route: '/x', status: 700 } } },
       { debug: 'yes' },
+      { map: [{ match: {}, status: 404 }] },
+      { map: [{ match: { code: 'x' }, status: 200 }] },
+      { map: [{ match: { code: 'x' }, extensions: { title: 'x' } }] },
     ]) {
       expect(validate(bad)).toBe(false);
       expect(() => resolveOptions({ ...(bad as object), logger: false })).toThrow(
