@@ -1,5 +1,7 @@
 import { execFile, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CLI, ensureBuilt } from '../support/built.js';
@@ -124,40 +126,60 @@ describe('faultline demo --config', () => {
   });
 });
 
+/** Runs the demo on a pseudo-terminal (script(1)); resolves the incident's output once logged. */
+async function demoInTerminal(nodeArgs: string[]): Promise<{ out: string; incident: string }> {
+  ensureBuilt();
+  const node = [process.execPath, ...nodeArgs, CLI].map((a) => `"${a}"`).join(' ');
+  const child = spawn('script', ['-qfc', `${node} demo --port 0`, '/dev/null'], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    out += d;
+  });
+  const seen = (pattern: RegExp) =>
+    new Promise<RegExpExecArray>((resolve, reject) => {
+      const look = () => {
+        const m = pattern.exec(out);
+        if (m) resolve(m);
+      };
+      child.stdout.on('data', look);
+      child.on('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
+      look();
+    });
+  try {
+    const [, url] = await seen(/faultline demo on (http:\/\/127\.0\.0\.1:\d+)\//);
+    const res = await fetch(`${url}/fail/sync`);
+    const incident = res.headers.get('faultline-incident') ?? '?';
+    await seen(new RegExp(incident));
+    // The whole record: pretty output spans lines, JSON ends with the message.
+    await seen(/request failed: 500 internal_error/);
+    return { out, incident };
+  } finally {
+    child.kill('SIGTERM');
+  }
+}
+
 describeWith(['script'], 'faultline demo in a terminal', () => {
   it('prints the log readably (pino-pretty, a dev dependency) instead of JSON', async () => {
-    ensureBuilt();
-    // script(1) gives the demo a pseudo-terminal; its output (stdout and stderr) comes back here.
-    const child = spawn(
-      'script',
-      ['-qfc', `"${process.execPath}" "${CLI}" demo --port 0`, '/dev/null'],
-      {
-        stdio: ['pipe', 'pipe', 'pipe'],
-      },
+    const { out, incident } = await demoInTerminal([]);
+    expect(out).toMatch(new RegExp(`incident\\S*: \\S*"${incident}"`));
+    expect(out).toMatch(/ERROR\S*: \S*request failed: 500 internal_error/);
+    expect(out).not.toContain('{"level"');
+  });
+
+  it('falls back to JSON lines where pino-pretty is not installed (the published package)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'faultline-nopretty-'));
+    writeFileSync(
+      join(dir, 'hooks.mjs'),
+      "export async function resolve(s, c, next) { if (s === 'pino-pretty') throw new Error('not installed'); return next(s, c); }\n",
     );
-    let out = '';
-    const seen = (pattern: RegExp) =>
-      new Promise<RegExpExecArray>((resolve, reject) => {
-        const look = () => {
-          const m = pattern.exec(out);
-          if (m) resolve(m);
-        };
-        child.stdout.on('data', look);
-        child.on('exit', (code) => reject(new Error(`exited ${code}: ${out}`)));
-        look();
-      });
-    child.stdout.setEncoding('utf8').on('data', (d: string) => {
-      out += d;
-    });
-    try {
-      const [, url] = await seen(/faultline demo on (http:\/\/127\.0\.0\.1:\d+)\//);
-      const res = await fetch(`${url}/fail/sync`);
-      const incident = res.headers.get('faultline-incident') ?? '?';
-      await seen(new RegExp(`incident\\S*: \\S*"${incident}"`));
-      expect(out).toMatch(/ERROR\S*: \S*request failed: 500 internal_error/);
-      expect(out).not.toContain('{"level"');
-    } finally {
-      child.kill('SIGTERM');
-    }
+    writeFileSync(
+      join(dir, 'register.mjs'),
+      "import { register } from 'node:module';\nregister('./hooks.mjs', import.meta.url);\n",
+    );
+    const { out, incident } = await demoInTerminal(['--import', join(dir, 'register.mjs')]);
+    const line = out.split(/\r?\n/).find((l) => l.includes(incident)) ?? '';
+    expect(JSON.parse(line)).toMatchObject({ incident, status: 500 });
   });
 });
