@@ -12,12 +12,21 @@ export {
 } from './core/debug-gate.js';
 export type { DebugError, DebugFrame, DebugReport } from './core/debug-report.js';
 export {
+  compileMap,
+  type ErrorMap,
+  type ErrorMapRule,
+  type ErrorMatch,
+  type FromError,
+  type ProblemView,
+} from './core/error-map.js';
+export {
   FAULTLINE_ERROR_CODES,
   FaultlineConfigError,
   FaultlineError,
   type FaultlineErrorCode,
   isFaultlineError,
 } from './core/errors.js';
+export type { Extensions } from './core/extensions.js';
 export type { ErrorSummary, Fault, Phase, PrivateFault, PublicFault } from './core/fault.js';
 export type { FaultContext, FaultHook } from './core/hook.js';
 export { HttpError, type HttpErrorOptions, httpErrors, isHttpError } from './core/http-error.js';
@@ -42,3 +51,4 @@ export {
   scrubString,
 } from './core/scrub.js';
 export { FAULT_COUNTER, incidentTraceId } from './core/telemetry.js';
+export type { ValidationIssue } from './core/validation.js';

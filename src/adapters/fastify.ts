@@ -11,7 +11,7 @@
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ClassifyContext } from '../core/classify.js';
-import { isPreservedHeader, mergeVary } from '../core/deliver-node.js';
+import { isPreservedHeader, mergeVary, setReason } from '../core/deliver-node.js';
 import { httpErrors } from '../core/http-error.js';
 import type { FaultlineOptions } from '../core/options.js';
 import type { FaultRequest } from '../core/pipeline.js';
@@ -91,6 +91,7 @@ export function faultline(options?: FaultlineOptions | NodeFaultline): FastifyFa
     }
     reply.header('vary', mergeVary(reply.getHeader('vary')));
     for (const [name, value] of response.headers) reply.header(name, value);
+    setReason(reply.raw, response.status); // Fastify's writeHead keeps a reason already set.
     return reply.code(response.status).send(response.body);
   };
 

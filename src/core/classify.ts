@@ -3,10 +3,13 @@
  * proxies, circular causes and 10 MB messages included. Every property read goes through `read`,
  * every string is bounded, and recursion is bounded in depth and count.
  */
+import type { ErrorMap } from './error-map.js';
+import { type Extensions, errorMembers, mergeMembers } from './extensions.js';
 import type { ErrorSummary, Fault, Phase, PrivateFault, PublicFault } from './fault.js';
 import { isHttpError } from './http-error.js';
 import { newIncidentId } from './incident.js';
 import { isErrorStatus, statusCode, statusTitle } from './status.js';
+import { schemaValidation } from './validation.js';
 
 /** Context of a classification. */
 export interface ClassifyContext {
@@ -340,32 +343,59 @@ const CODE_PATTERN = /^[a-z][a-z0-9_.-]{0,63}$/i;
 
 /**
  * Normalizes any thrown value into a {@link Fault}. Unknown values become 500; statuses outside
- * 400–599 become 500; a 5xx message is never public; a 4xx message only when exposed.
+ * 400–599 become 500; a 5xx message is never public; a 4xx message only when exposed. `map`
+ * (compiled with `compileMap`) applies the app's own rules last.
  * @example
  * const fault = toFault(new Error('db down'));
  * fault.public.status; // 500
  * fault.public.detail; // undefined: the message stays private
  */
-export function toFault(thrown: unknown, ctx: ClassifyContext = {}): Fault {
+export function toFault(thrown: unknown, ctx: ClassifyContext = {}, map?: ErrorMap): Fault {
   const phase = ctx.phase ?? 'handler';
   const snap = typeof thrown === 'object' && thrown !== null ? snapshot(thrown) : undefined;
-  const known = snap === undefined ? undefined : recognize(thrown as object, snap, ctx);
+  let known = snap === undefined ? undefined : recognize(thrown as object, snap, ctx);
+  // Public extension members follow `expose`; zod/valibot issues make a 400 of their own.
+  let members: Extensions | undefined;
+  if (snap !== undefined) {
+    if (known?.expose)
+      members = errorMembers(thrown as object, snap.isBoom, snap.output, snap.validation);
+    else if (known === undefined) {
+      const schema = schemaValidation(snap.name, thrown as object);
+      if (schema !== undefined) {
+        known = { status: 400, expose: true, message: schema.detail };
+        members = { errors: schema.errors };
+      }
+    }
+  }
+  // The app's own `map` rules come last and win over what was recognized.
+  const mapped = map?.apply(thrown);
   let status: number;
-  if (known) status = known.status;
+  if (mapped?.status !== undefined) status = mapped.status;
+  else if (known) status = known.status;
   else if (ctx.clientClosed) status = 499;
   else status = 500;
+  const exposed = (known?.expose || mapped?.expose) && status < 500;
   let detail =
-    known?.expose && status < 500 ? str(known.message, MAX_MESSAGE) || undefined : undefined;
-  const title = statusTitle(status);
+    mapped?.detail ??
+    (exposed
+      ? str(mapped?.expose ? snap?.message : known?.message, MAX_MESSAGE) || undefined
+      : undefined);
+  const title = mapped?.title ?? statusTitle(status);
   if (detail === title) detail = undefined;
+  const ownCode = mapped?.status === undefined ? known?.code : undefined;
   const code =
-    known?.code !== undefined && CODE_PATTERN.test(known.code) ? known.code : statusCode(status);
+    mapped?.code ??
+    (ownCode !== undefined && CODE_PATTERN.test(ownCode) ? ownCode : statusCode(status));
+  const extensions = mergeMembers(
+    status < 500 || known?.expose ? members : undefined,
+    mapped?.members({ status, code, title, detail }),
+  );
   const pub: PublicFault = {
     status,
     code,
     title,
     detail,
-    type: known?.type ?? 'about:blank',
+    type: mapped?.type ?? known?.type ?? 'about:blank',
     incident:
       status >= 500
         ? ctx.incident !== undefined && INCIDENT_PATTERN.test(ctx.incident)
@@ -374,6 +404,8 @@ export function toFault(thrown: unknown, ctx: ClassifyContext = {}): Fault {
         : undefined,
     headers: publicHeaders(known?.headers),
   };
+  // Set only when present: most faults have none, and they keep one object shape.
+  if (extensions !== undefined) (pub as { extensions?: Extensions }).extensions = extensions;
   let priv: PrivateFault;
   if (snap !== undefined && errorLike(thrown as object)) {
     const f = errorFields(snap);

@@ -6,6 +6,7 @@
  */
 import { isPreservedHeader, mergeVary } from './deliver-node.js';
 import type { ErrorResponse, Faultline, FaultRequest } from './pipeline.js';
+import { isErrorStatus, statusTitle } from './status.js';
 
 /**
  * Turns an ErrorResponse into a web `Response`. HEAD gets the headers without a body. Of
@@ -27,7 +28,12 @@ export function deliverFetch(
   const bytes =
     typeof response.body === 'string' ? new TextEncoder().encode(response.body) : response.body;
   headers.set('content-length', String(bytes.byteLength));
-  return new Response(method === 'HEAD' ? null : bytes, { status: response.status, headers });
+  const { status } = response;
+  // The reason phrase the body's title uses (RFC 9110), for runtimes that write statusText.
+  const init: ResponseInit = isErrorStatus(status)
+    ? { status, statusText: statusTitle(status), headers }
+    : { status, headers };
+  return new Response(method === 'HEAD' ? null : bytes, init);
 }
 
 const START = Symbol('faultline.start');

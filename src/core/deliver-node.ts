@@ -8,6 +8,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type Http2ServerRequest, type Http2ServerResponse, constants as h2 } from 'node:http2';
 import type { ErrorResponse } from './pipeline.js';
+import { isErrorStatus, statusTitle } from './status.js';
 
 /** A node:http or node:http2 compatibility request. */
 export type NodeRequest = IncomingMessage | Http2ServerRequest;
@@ -43,6 +44,16 @@ export function breakResponse(res: NodeResponse): void {
     return;
   }
   (res as ServerResponse).destroy();
+}
+
+/**
+ * Sets the HTTP/1.1 reason phrase to faultline's own (RFC 9110: 413 Content Too Large, 422
+ * Unprocessable Content), so the status line agrees with the body's title; Node's table still has
+ * the older names. HTTP/2 has no reason phrase.
+ */
+export function setReason(res: NodeResponse, status: number): void {
+  if ('stream' in res || !isErrorStatus(status)) return;
+  (res as ServerResponse).statusMessage = statusTitle(status);
 }
 
 /** Adds `Accept` to a Vary value: error bodies are negotiated on it. */
@@ -87,6 +98,7 @@ export function deliverNode(
   const r = res as ServerResponse;
   resetHeaders(res, keep, response);
   r.statusCode = response.status;
+  setReason(res, response.status);
   r.setHeader('content-length', Buffer.byteLength(response.body));
   // An unread request body needs no resume() here: Node's server dumps it when the response
   // finishes, and resuming eagerly costs every bodiless GET a tick.

@@ -20,6 +20,11 @@ export interface PublicFault {
   readonly incident: string | undefined;
   /** Public response headers (lower-case names): Retry-After, Allow, WWW-Authenticate, ... */
   readonly headers: ReadonlyArray<readonly [string, string]>;
+  /**
+   * RFC 9457 §3.2 extension members for the problem body (e.g. a validation `errors` array);
+   * only members the error or a `map` rule marked public. Never names a standard member.
+   */
+  readonly extensions?: Readonly<Record<string, unknown>>;
 }
 
 /** A summary of one error in a cause chain, bounded in size. */

@@ -39,7 +39,8 @@ export function humanSentence(status: number): string {
   }
 }
 
-const STYLE = `:root{color-scheme:light dark;--bg:#f7f7f8;--fg:#1d1d1f;--muted:#5f6368;--card:#fff;--line:#e3e3e6;--accent:#b3261e}
+/** The page's stylesheet (light and dark), shared with the demo's home page. */
+export const PAGE_STYLE = `:root{color-scheme:light dark;--bg:#f7f7f8;--fg:#1d1d1f;--muted:#5f6368;--card:#fff;--line:#e3e3e6;--accent:#b3261e}
 @media (prefers-color-scheme:dark){:root{--bg:#141416;--fg:#ececf1;--muted:#a0a0ab;--card:#1e1e22;--line:#2e2e34;--accent:#f2b8b5}}
 *{box-sizing:border-box}body{margin:0;min-height:100vh;display:flex;align-items:center;justify-content:center;background:var(--bg);color:var(--fg);font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;padding:24px}
 main{max-width:560px;width:100%;background:var(--card);border:1px solid var(--line);border-radius:16px;padding:32px}
@@ -71,5 +72,5 @@ export function defaultPage(parts: PageParts): string {
     parts.incidentSlot === undefined
       ? ''
       : `<p class="incident">If you contact support, quote this incident id (select it to copy):<br><code>${parts.incidentSlot}</code></p>`;
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex"><title>${parts.status} ${title}</title><style>${STYLE}</style></head><body><main><p class="status">${parts.status}</p><h1>${title}</h1><p>${escapeHtml(parts.sentence)}</p>${detail}${incident}${parts.debugHtml}</main></body></html>\n`;
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex"><title>${parts.status} ${title}</title><style>${PAGE_STYLE}</style></head><body><main><p class="status">${parts.status}</p><h1>${title}</h1><p>${escapeHtml(parts.sentence)}</p>${detail}${incident}${parts.debugHtml}</main></body></html>\n`;
 }

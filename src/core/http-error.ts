@@ -17,6 +17,14 @@ export interface HttpErrorOptions extends ErrorOptions {
   headers?: Record<string, string | number>;
   /** RFC 9457 problem `type` URI. @default 'about:blank' */
   type?: string;
+  /**
+   * RFC 9457 §3.2 extension members for the problem body, e.g. `{ errors: [...] }`. Sent when
+   * `expose` is true: by default for a 4xx; a 5xx sends them only with `expose: true` (its
+   * message stays private even then). Names faultline writes itself (`type`, `title`, `status`,
+   * `detail`, `instance`, `code`, `incident`) are ignored.
+   * @default undefined
+   */
+  extensions?: Record<string, unknown>;
 }
 
 /**
@@ -24,6 +32,7 @@ export interface HttpErrorOptions extends ErrorOptions {
  * @example
  * throw new HttpError(422, 'email is not a valid address');
  * throw new HttpError(503, 'maintenance', { headers: { 'Retry-After': 120 } });
+ * throw new HttpError(409, 'already taken', { extensions: { errors: [{ pointer: '#/email', detail: 'taken' }] } });
  */
 export class HttpError extends Error {
   override readonly name = 'HttpError';
@@ -32,6 +41,7 @@ export class HttpError extends Error {
   readonly code: string;
   readonly headers: Readonly<Record<string, string>>;
   readonly type: string;
+  readonly extensions: Readonly<Record<string, unknown>> | undefined;
   readonly [BRAND] = true;
 
   constructor(status: number, message?: string, options: HttpErrorOptions = {}) {
@@ -49,6 +59,7 @@ export class HttpError extends Error {
     this.expose = options.expose ?? status < 500;
     this.code = options.code ?? statusCode(status);
     this.type = options.type ?? 'about:blank';
+    this.extensions = options.extensions;
     const headers: Record<string, string> = {};
     for (const [k, v] of Object.entries(options.headers ?? {}))
       headers[k.toLowerCase()] = String(v);

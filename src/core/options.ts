@@ -4,6 +4,7 @@
  */
 import pino from 'pino';
 import { compileDocuments, type DocumentTable, type ErrorDocuments } from './error-documents.js';
+import { compileMap, type ErrorMap, type ErrorMapRule } from './error-map.js';
 import { FaultlineConfigError } from './errors.js';
 import type { FaultHook } from './hook.js';
 import { DEFAULT_LEVELS, type LoggerLike, type LogLevel, type LogLevels } from './report.js';
@@ -137,6 +138,19 @@ export interface FaultlineOptions {
    * @default undefined
    */
   onFault?: FaultHook;
+  /**
+   * Ordered rules mapping the app's own errors to problems: match by class, `code`, `name` or a
+   * predicate; set status, public code, title, detail, type URI and RFC 9457 extension members.
+   * The first matching rule wins; what it leaves out keeps the classified value.
+   * @example
+   * map: [
+   *   { match: { code: 'P2025' }, status: 404, detail: 'No such record.' },
+   *   { match: { instanceOf: PaymentError }, status: 402, type: 'https://example.com/problems/payment',
+   *     extensions: (e) => ({ balance: (e as PaymentError).balance }) },
+   * ]
+   * @default []
+   */
+  map?: ErrorMapRule[];
 }
 
 /** The one value of `debugInProduction`. */
@@ -161,6 +175,8 @@ export interface ResolvedOptions {
   /** Telemetry settings; undefined when off or when `@opentelemetry/api` is absent. */
   readonly telemetry: TelemetrySettings | undefined;
   readonly onFault: FaultHook | undefined;
+  /** Compiled `map` rules; undefined when there are none. */
+  readonly map: ErrorMap | undefined;
 }
 
 /** Every option key faultline accepts. */
@@ -179,6 +195,7 @@ export const OPTION_KEYS: ReadonlySet<string> = new Set([
   'storm',
   'telemetry',
   'onFault',
+  'map',
 ]);
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
@@ -298,6 +315,7 @@ export function resolveOptions(options: FaultlineOptions = {}): ResolvedOptions 
     storm: resolveStorm(options.storm),
     telemetry: resolveTelemetry(options.telemetry),
     onFault,
+    map: compileMap(options.map),
   };
 }
 

@@ -139,9 +139,9 @@ export class Faultline {
   classify(thrown: unknown, ctx?: ClassifyContext): Fault {
     if (this.#telemetry !== undefined && ctx?.incident === undefined) {
       const incident = this.#telemetry.traceIncident();
-      if (incident !== undefined) return toFault(thrown, { ...ctx, incident });
+      if (incident !== undefined) return toFault(thrown, { ...ctx, incident }, this.options.map);
     }
-    return toFault(thrown, ctx);
+    return toFault(thrown, ctx, this.options.map);
   }
 
   /**

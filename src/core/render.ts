@@ -1,8 +1,8 @@
 /**
  * render: PublicFault -> body in the negotiated format. Bodies for a given status/code/title are
  * compiled once into a template; per request only the incident id is spliced in. Faults with an
- * exposed detail are rendered directly (they vary per request). Debug output is not rendered
- * here: see debug-report and dev-page.
+ * exposed detail or extension members are rendered directly (they vary per request). Debug output
+ * is not rendered here: see debug-report and dev-page.
  */
 import type { PublicFault } from './fault.js';
 import { defaultPage, humanSentence } from './html-page.js';
@@ -37,6 +37,8 @@ function build(f: PublicFault, format: Format, incident: string | undefined): st
         problem.instance = `urn:faultline:incident:${incident}`;
         problem.incident = incident;
       }
+      // Extension names never collide with the members above: classify filters them.
+      if (f.extensions !== undefined) Object.assign(problem, f.extensions);
       return JSON.stringify(problem);
     }
     case 'html':
@@ -64,7 +66,7 @@ export class Renderer {
   /** The body of `fault` in `format`. */
   render(fault: PublicFault, format: Format): RenderedBody {
     const contentType = CONTENT_TYPE[format];
-    if (fault.detail !== undefined) {
+    if (fault.detail !== undefined || fault.extensions !== undefined) {
       return { contentType, body: build(fault, format, fault.incident) };
     }
     const key = `${format}|${fault.status}|${fault.code}|${fault.type}|${fault.incident === undefined ? 0 : 1}`;

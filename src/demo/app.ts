@@ -4,27 +4,36 @@
  */
 import http from 'node:http';
 import { faultline, type NodeFaultline } from '../adapters/node.js';
+import { escapeHtml, PAGE_STYLE } from '../core/html-page.js';
 import { httpErrors } from '../core/http-error.js';
 import type { FaultlineOptions } from '../core/options.js';
 
-/** The routes, with what each does; the home page lists them. */
+/** The routes, with what a client gets from each; the home page and the terminal list them. */
 export const DEMO_ROUTES: ReadonlyArray<readonly [path: string, what: string]> = [
-  ['/fail/sync', 'a handler throws synchronously'],
-  ['/fail/async', 'a handler returns a rejected promise'],
-  ['/fail/secret', 'an error whose message contains a secret (it must not reach the client)'],
-  ['/fail/exposed', 'a 422 HttpError meant for the client'],
-  ['/fail/unavailable', 'a 503 with Retry-After'],
-  ['/fail/stream', 'a 200 whose body breaks mid-way'],
-  ['/fail/non-error', 'a plain object is thrown'],
+  ['/fail/sync', '500 with an incident id; the stack stays in the log'],
+  ['/fail/async', '500 from a rejected promise, the same answer'],
+  ['/fail/secret', '500; the password in the message reaches only the log, redacted'],
+  ['/fail/exposed', '422 with its message shown: it was written for the client'],
+  ['/fail/unavailable', '503 with Retry-After: 120'],
+  ['/fail/stream', '200, then the connection is cut mid-body (a network error, not a short page)'],
+  ['/fail/non-error', '500 for a thrown plain object'],
 ];
 
+const HOME_STYLE =
+  'main{max-width:720px}ul{list-style:none;padding:0;margin:0}li{padding:10px 0;border-top:1px solid var(--line);color:var(--muted)}a{color:var(--accent)}';
+
+/** The home page: the error page's look (light and dark, phone-sized), one line per route. */
 function home(res: http.ServerResponse): void {
-  const items = DEMO_ROUTES.map(([p, what]) => `<li><a href="${p}">${p}</a> — ${what}</li>`).join(
-    '',
-  );
-  res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+  const items = DEMO_ROUTES.map(
+    ([p, what]) =>
+      `<li><a href="${escapeHtml(p)}"><code>${escapeHtml(p)}</code></a> ${escapeHtml(what)}</li>`,
+  ).join('');
+  res.writeHead(200, {
+    'content-type': 'text/html; charset=utf-8',
+    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
+  });
   res.end(
-    `<!doctype html><meta charset="utf-8"><title>faultline demo</title><h1>faultline demo</h1><p>Each link fails in its own way; watch the terminal for the log line with the incident id. Click one twice: storm control logs the first failure in full and counts the second, whose id is the first one&#39;s plus <code>.2</code>; search the log for the id up to its dot (<code>grep -F</code>). Ctrl-C writes the count.</p><ul>${items}</ul>`,
+    `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>faultline demo</title><style>${PAGE_STYLE}${HOME_STYLE}</style></head><body><main><h1>faultline demo</h1><p>Each link fails in its own way. Open one, then look at the terminal: the log line carries the same incident id as the page. Click one twice: storm control logs the first failure in full and counts the second, whose id is the first one&#39;s plus <code>.2</code>; search the log for the id up to its dot (<code>grep -F</code>). Ctrl-C writes the count.</p><ul>${items}</ul></main></body></html>\n`,
   );
 }
 

@@ -57,8 +57,12 @@ describe('faultline/fastify', () => {
       body: '{}',
     });
     expect(res.statusCode).toBe(400);
-    const problem = (await res.body.json()) as { detail?: string };
+    const problem = (await res.body.json()) as { detail?: string; errors?: unknown };
     expect(problem.detail).toMatch(/email/);
+    // ajv's errors as RFC 9457 `errors`: the missing member is in the pointer.
+    expect(problem.errors).toEqual([
+      { pointer: '#/email', detail: "must have required property 'email'" },
+    ]);
   });
 
   it('answers an unsupported content type (FST_ERR_CTP_INVALID_MEDIA_TYPE) 415', async () => {

@@ -32,6 +32,15 @@ describe('faultline/fetch', () => {
     expect(record.request.requestId).toBe('req-42');
   });
 
+  it('sets the RFC 9110 reason phrase as statusText, for runtimes that write it', async () => {
+    const fl = faultline({ logger: false });
+    const handler = fl.handle(() => {
+      throw httpErrors.unprocessableContent('bad email');
+    });
+    const res = await handler(new Request('http://x/', json));
+    expect([res.status, res.statusText]).toEqual([422, 'Unprocessable Content']);
+  });
+
   it('passes the runtime arguments through and leaves good responses untouched', async () => {
     const fl = faultline({ logger: false });
     const handler = fl.handle(

@@ -8,6 +8,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runtimeMissing } from '../support/runtimes.js';
 import { AUTHORIZATION, type Client, clientFor, type Normalized, normalize } from './client.js';
+import { nestExpress, nestFastify } from './nest.js';
 import { RUNTIME_TARGETS, startOn } from './runtimes.js';
 import {
   CANARY,
@@ -18,7 +19,14 @@ import {
   SCENARIOS,
   type Scenario,
 } from './scenarios.js';
-import { ADAPTERS, type LogSink, node, type Started } from './servers.js';
+import {
+  ADAPTERS,
+  CONFORMANCE_OPTIONS,
+  failures,
+  type LogSink,
+  node,
+  type Started,
+} from './servers.js';
 
 /** Every line written to a sink, parsed: faultline's records and the framework's own lines. */
 function capture(): LogSink & { lines: Array<Record<string, unknown>>; clear(): void } {
@@ -88,7 +96,11 @@ const notFoundRecord = (method: string, accept: string) =>
 
 beforeAll(async () => {
   const logs = capture();
-  const server = await node({ ...options, logger: pino({ base: null }, logs) });
+  const server = await node({
+    ...CONFORMANCE_OPTIONS,
+    ...options,
+    logger: pino({ base: null }, logs),
+  });
   const client = clientFor(server);
   try {
     for (const s of SCENARIOS) {
@@ -107,7 +119,7 @@ beforeAll(async () => {
 describe('the scenario table', () => {
   it('covers every failure kind, Accept, HEAD, a client abort, and names a reason for every deviation', () => {
     const kinds = new Set(SCENARIOS.map((s) => s.kind));
-    expect(kinds.size).toBe(11);
+    expect(kinds.size).toBe(15);
     expect(SCENARIOS.some((s) => s.method === 'HEAD')).toBe(true);
     expect(SCENARIOS.some((s) => s.clientAborts)).toBe(true);
     for (const d of DEVIATIONS) expect(d.reason.length).toBeGreaterThan(20);
@@ -139,6 +151,37 @@ describe('the scenario table', () => {
       // Headers are kept, scrubbed, on server errors.
       if (s.record.status >= 500) expect(record?.request.authorization, s.id).toBe('[redacted]');
     }
+  });
+});
+
+describe('the reference answers for mapped, extended and validation errors', () => {
+  const json = (kind: string) => JSON.parse(reference.get(`${kind} GET accept=json`)?.body ?? '');
+  it('a map rule sets status, code, type, detail and members', () => {
+    expect(json('mapped')).toEqual({
+      type: 'https://example.com/problems/payment-declined',
+      title: 'Payment Required',
+      status: 402,
+      detail: 'The card was declined.',
+      code: 'payment_declined',
+      balance: 30,
+    });
+  });
+  it('exposed http-errors members reach the body', () => {
+    expect(json('extensions')).toMatchObject({
+      status: 409,
+      detail: failures.conflictMessage,
+      errors: failures.conflictErrors,
+    });
+  });
+  it('zod and valibot issues become errors with JSON Pointers', () => {
+    expect(json('zod')).toMatchObject({ status: 400, detail: '2 values are not valid.' });
+    expect(json('zod').errors.map((e: { pointer: string }) => e.pointer)).toEqual([
+      '#/email',
+      '#/age',
+    ]);
+    expect(json('valibot').errors).toEqual([
+      { pointer: '#/items/1/sku', detail: expect.stringContaining('Invalid length') },
+    ]);
   });
 });
 
@@ -226,7 +269,16 @@ function conformance(
 
 for (const [name, factory] of Object.entries(ADAPTERS)) {
   // faultline's default logger is pino; Fastify's own logger writes to the same sink.
-  conformance(name, (logs) => factory({ ...options, logger: pino({ base: null }, logs) }, logs));
+  conformance(name, (logs) =>
+    factory({ ...CONFORMANCE_OPTIONS, ...options, logger: pino({ base: null }, logs) }, logs),
+  );
+}
+
+// NestJS (its app lives in nest.ts, which imports servers.ts): the same answers; its records do
+// not carry the duration and route yet, so they are not compared.
+const NEST = { 'nest-express': nestExpress, 'nest-fastify': nestFastify };
+for (const [name, factory] of Object.entries(NEST)) {
+  conformance(name, () => factory({ ...CONFORMANCE_OPTIONS, ...options }), false);
 }
 
 // The Fetch-style apps on Bun's and Deno's own servers: the same answers as on Node.

@@ -20,6 +20,10 @@ export const KINDS = {
   abort: '/abort',
   'method-only': '/method-only',
   'not-found': '/no/such/path',
+  mapped: '/mapped',
+  extensions: '/extensions',
+  zod: '/zod',
+  valibot: '/valibot',
 } as const;
 
 export type Kind = keyof typeof KINDS;
@@ -76,6 +80,13 @@ const STATUS: Record<Kind, number> = {
   abort: 200,
   'method-only': 405,
   'not-found': 404,
+  // A `map` rule (CONFORMANCE_OPTIONS): the app's own PaymentDeclined error -> 402 with members.
+  mapped: 402,
+  // http-errors' createError(409, msg, { errors }): the exposed `errors` member is carried.
+  extensions: 409,
+  // Schema validation errors, recognized by shape: 400 with an `errors` array of JSON Pointers.
+  zod: 400,
+  valibot: 400,
 };
 
 const RECORD: Record<Kind, ExpectedRecord> = {
@@ -90,6 +101,10 @@ const RECORD: Record<Kind, ExpectedRecord> = {
   abort: { status: 499, phase: 'abort' },
   'method-only': { status: 405, phase: 'handler' },
   'not-found': { status: 404, phase: 'not_found' },
+  mapped: { status: 402, phase: 'handler' },
+  extensions: { status: 409, phase: 'handler' },
+  zod: { status: 400, phase: 'handler' },
+  valibot: { status: 400, phase: 'handler' },
 };
 
 /** Kinds also run as HEAD (the stream kind has no meaningful HEAD: headers go out first). */
@@ -154,6 +169,8 @@ export const DEVIATIONS: readonly Deviation[] = [
       'hono-fetch-runtime',
       'hono-bun',
       'hono-deno',
+      'nest-express',
+      'nest-fastify',
     ],
     applies: (s) => s.kind === 'method-only' && s.method !== 'POST',
     status: 404,

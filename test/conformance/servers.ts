@@ -18,7 +18,10 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { Hono } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import { stream } from 'hono/streaming';
+import createError from 'http-errors';
 import Koa from 'koa';
+import * as v from 'valibot';
+import { z } from 'zod';
 import { faultline as expressFaultline } from '../../src/adapters/express.js';
 import { faultline as fastifyFaultline } from '../../src/adapters/fastify.js';
 import { faultline as fetchFaultline } from '../../src/adapters/fetch.js';
@@ -33,6 +36,41 @@ import {
 import { HttpError, httpErrors } from '../../src/core/http-error.js';
 import type { FaultlineOptions } from '../../src/core/options.js';
 import { CANARY } from './scenarios.js';
+
+/** An error of the app's own domain, which only a `map` rule knows. */
+export class PaymentDeclined extends Error {
+  override readonly name = 'PaymentDeclined';
+  constructor(readonly balance: number) {
+    super(`card declined for ${CANARY}`);
+  }
+}
+
+/** Options every adapter of the table runs with: the `map` rule of the `mapped` kind. */
+export const CONFORMANCE_OPTIONS: FaultlineOptions = {
+  logger: false,
+  map: [
+    {
+      match: { instanceOf: PaymentDeclined },
+      status: 402,
+      code: 'payment_declined',
+      type: 'https://example.com/problems/payment-declined',
+      detail: 'The card was declined.',
+      extensions: (e) => ({ balance: (e as PaymentDeclined).balance }),
+    },
+  ],
+};
+
+const signup = z.object({ email: z.email(), age: z.number().int().min(18) });
+const order = v.object({ items: v.array(v.object({ sku: v.pipe(v.string(), v.minLength(3)) })) });
+
+function zodError(): unknown {
+  return signup.safeParse({ email: 'not-an-email', age: 12 }).error;
+}
+
+function valiError(): unknown {
+  const r = v.safeParse(order, { items: [{ sku: 'abc' }, { sku: 'x' }] });
+  return r.success ? new Error('valibot accepted invalid input') : new v.ValiError(r.issues);
+}
 
 /** `fetch`: no socket; a Fetch-style runtime calls the handler with a `Request`. */
 export type Protocol = 'h1' | 'h2c' | 'h2' | 'fetch';
@@ -64,7 +102,7 @@ export interface LogSink {
 export type Factory = (options: FaultlineOptions, logs?: LogSink) => Promise<Started>;
 
 /** Counts the responses a server began and has not closed yet; see {@link Started.idle}. */
-function openResponses(server: http.Server | http2.Http2Server): () => Promise<void> {
+export function openResponses(server: http.Server | http2.Http2Server): () => Promise<void> {
   let open = 0;
   let waiters: Array<() => void> = [];
   server.on('request', (_req: unknown, res: ServerResponse) => {
@@ -101,6 +139,12 @@ export const failures = {
   secret: () => new Error(`could not connect to postgres://admin:${CANARY}@db.internal:5432/app`),
   stream: () => new Error(`the data source broke mid-stream ${CANARY}`),
   methodNotAllowed: () => httpErrors.methodNotAllowed(undefined, { headers: { Allow: 'POST' } }),
+  mapped: () => new PaymentDeclined(30),
+  conflictMessage: 'email is already registered',
+  conflictErrors: [{ pointer: '#/email', detail: 'is already registered' }],
+  extensions: () => createError(409, failures.conflictMessage, { errors: failures.conflictErrors }),
+  zod: zodError,
+  valibot: valiError,
 };
 
 /**
@@ -112,6 +156,10 @@ const THROWING_ROUTES: ReadonlyArray<readonly [path: string, failure: () => unkn
   ['/non-error', failures.nonError],
   ['/unexposed-4xx', failures.unexposed],
   ['/unavailable', failures.unavailable],
+  ['/mapped', failures.mapped],
+  ['/extensions', failures.extensions],
+  ['/zod', failures.zod],
+  ['/valibot', failures.valibot],
 ];
 
 function throwing(failure: () => unknown): () => never {
@@ -195,6 +243,14 @@ function nodeApp(req: NodeRequest, res: NodeResponse): void | Promise<void> {
       throw failures.unexposed();
     case '/unavailable':
       throw failures.unavailable();
+    case '/mapped':
+      throw failures.mapped();
+    case '/extensions':
+      throw failures.extensions();
+    case '/zod':
+      throw failures.zod();
+    case '/valibot':
+      throw failures.valibot();
     case '/secret':
       throw failures.secret();
     case '/stream':
@@ -378,6 +434,19 @@ function koaApp(options: FaultlineOptions): Koa {
   app.on('error', fl.onError);
   // @koa/router, so records carry its matched route; unmatched paths fall through to Koa's 404.
   const router = new Router();
+  router.get('/mapped', () => {
+    throw failures.mapped();
+  });
+  router.get('/extensions', (ctx) => {
+    // Koa's own way: ctx.throw with properties, which http-errors copies onto the error.
+    ctx.throw(409, failures.conflictMessage, { errors: failures.conflictErrors });
+  });
+  router.get('/zod', () => {
+    throw failures.zod();
+  });
+  router.get('/valibot', () => {
+    throw failures.valibot();
+  });
   router.get('/sync', () => {
     throw failures.sync();
   });
@@ -559,6 +628,14 @@ export function fetchHandler(options: FaultlineOptions): (request: Request) => P
         throw failures.unexposed();
       case '/unavailable':
         throw failures.unavailable();
+      case '/mapped':
+        throw failures.mapped();
+      case '/extensions':
+        throw failures.extensions();
+      case '/zod':
+        throw failures.zod();
+      case '/valibot':
+        throw failures.valibot();
       case '/secret':
         throw failures.secret();
       case '/stream': {

@@ -99,6 +99,10 @@ describe('JSON Schema', () => {
       },
       debug: false,
       levels: { '4xx': 'info', '499': 'debug' },
+      map: [
+        { match: { code: ['ECONNREFUSED', 'ETIMEDOUT'] }, status: 503 },
+        { match: { name: 'PaymentDeclined' }, status: 402, extensions: { retry: false } },
+      ],
     };
     expect(validate(good), JSON.stringify(validate.errors)).toBe(true);
     for (const bad of [
@@ -111,6 +115,9 @@ describe('JSON Schema', () => {
       { debug: 'yes' },
       { levels: { '4xx': 'loud' } },
       { levels: { '3xx': 'info' } },
+      { map: [{ match: {}, status: 404 }] },
+      { map: [{ match: { code: 'x' }, status: 200 }] },
+      { map: [{ match: { code: 'x' }, extensions: { title: 'x' } }] },
     ]) {
       expect(validate(bad)).toBe(false);
       expect(() => resolveOptions({ ...(bad as object), logger: false })).toThrow(

@@ -56,6 +56,11 @@ describe('demo over fetch (undici)', () => {
     const html = await res.body.text();
     expect(res.statusCode).toBe(200);
     for (const [path] of DEMO_ROUTES) expect(html).toContain(`href="${path}"`);
+    // Laid out for phones, in the error page's light and dark look, one line per route.
+    expect(html).toContain('<meta name="viewport" content="width=device-width,initial-scale=1">');
+    expect(html).toContain('prefers-color-scheme:dark');
+    expect(html.match(/<li>/g)).toHaveLength(DEMO_ROUTES.length);
+    for (const [, what] of DEMO_ROUTES) expect(html).toContain(what.replaceAll("'", '&#39;'));
   });
 
   for (const [path, status] of Object.entries(EXPECTED)) {

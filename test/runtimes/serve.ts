@@ -3,7 +3,7 @@
  * the scenario table runs through that runtime's HTTP stack. Usage: `<runtime> serve.ts fetch|hono`.
  * Prints `PORT <n>` once listening on 127.0.0.1.
  */
-import { fetchHandler, honoApp } from '../conformance/servers.js';
+import { CONFORMANCE_OPTIONS, fetchHandler, honoApp } from '../conformance/servers.js';
 
 declare const Bun: { serve(o: object): { port: number } } | undefined;
 declare const Deno:
@@ -12,7 +12,7 @@ declare const Deno:
 
 const which = process.argv[2];
 const handler =
-  which === 'hono' ? honoApp({ logger: false }).fetch : fetchHandler({ logger: false });
+  which === 'hono' ? honoApp(CONFORMANCE_OPTIONS).fetch : fetchHandler(CONFORMANCE_OPTIONS);
 
 if (typeof Bun !== 'undefined') {
   const server = Bun.serve({ port: 0, hostname: '127.0.0.1', fetch: handler });

@@ -13,6 +13,8 @@ const probes: Record<string, [string, string[]]> = {
   nginx: ['/usr/sbin/nginx', ['-v']],
   apache2: ['/usr/sbin/apache2', ['-v']],
   chromium: ['/usr/bin/chromium', ['--version']],
+  // util-linux's script(1): runs a command on a pseudo-terminal (Debian: bsdutils, essential).
+  script: ['script', ['--version']],
 };
 
 const cache = new Map<string, boolean>();
