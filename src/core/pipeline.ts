@@ -2,7 +2,7 @@
  * pipeline: classify -> report -> render, as one call that never throws. Transport-neutral: it
  * returns status, headers and body; `deliver-node` (and later adapters) write them out.
  */
-import { type ClassifyContext, toFault } from './classify.js';
+import { type ClassifyContext, renderable, toFault } from './classify.js';
 import { fillBody } from './error-documents.js';
 import type { Fault } from './fault.js';
 import { HookRunner } from './hook.js';
@@ -182,7 +182,9 @@ export class Faultline {
   render(fault: Fault, req: FaultRequest, options: RenderOptions = {}): ErrorResponse {
     try {
       const format = negotiateFormat(firstHeader(req.headers.accept));
-      const pub = fault.public;
+      // Re-checked here, whatever built the fault: only 400–599 goes out, every 5xx with an id.
+      const pub = renderable(fault.public);
+      if (pub !== fault.public) fault = { ...fault, public: pub };
       let debug: DebugInfo | undefined;
       if (this.options.debug && isLoopback(req.remoteAddress)) {
         debug = {
