@@ -86,6 +86,8 @@ export function faultline(options?: FaultlineOptions | NodeFaultline): FastifyFa
     return reply.code(response.status).send(response.body);
   };
 
+  const same = <T>(value: T): T => value;
+
   const plugin = function faultlinePlugin(
     instance: FastifyInstance,
     _options: unknown,
@@ -120,12 +122,15 @@ export function faultline(options?: FaultlineOptions | NodeFaultline): FastifyFa
         } catch (err) {
           return settled(err);
         }
+        // The reply itself is a thenable (`return reply.send(...)`): it never rejects with the
+        // handler's error, and its `then` wants both callbacks.
         if (
+          result !== reply &&
           result !== null &&
           typeof result === 'object' &&
           typeof (result as PromiseLike<unknown>).then === 'function'
         )
-          return (result as Promise<unknown>).then(undefined, settled);
+          return (result as PromiseLike<unknown>).then(same, settled);
         return result;
       } as typeof route.handler;
     });
