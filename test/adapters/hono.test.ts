@@ -141,7 +141,6 @@ describe('faultline/hono', () => {
   it('survives a self-throwing proxy: every read of the thrown value is guarded', async () => {
     // Every trap of the handler is a function that throws the proxy itself.
     let p: unknown;
-    // biome-ignore lint/style/useConst: the proxy must be able to throw itself
     p = new Proxy(
       {},
       new Proxy(
