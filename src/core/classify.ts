@@ -120,7 +120,13 @@ function describe(value: unknown): string {
         }
         const parts: string[] = [];
         for (const key of DESCRIBED_KEYS) {
-          const v = read(value, key);
+          let v: unknown;
+          try {
+            v = (value as Record<string, unknown>)[key];
+          } catch {
+            // A revoked proxy or a throwing trap: every read would throw, each with a stack.
+            break;
+          }
           if (v !== undefined) parts.push(`"${key}":${shallow(v)}`);
         }
         const ctor = str(read(read(value, 'constructor'), 'name'), 100);
@@ -152,6 +158,8 @@ interface Snapshot {
   getResponse: unknown;
   cause: unknown;
   errors: unknown;
+  /** Reading failed twice (a revoked proxy, a trap that always throws): nothing more is read. */
+  hostile: boolean;
 }
 
 /**
@@ -176,6 +184,7 @@ function snapshot(value: object): Snapshot {
       getResponse: v.getResponse,
       cause: v.cause,
       errors: v.errors,
+      hostile: false,
     };
   } catch {
     // A revoked proxy, or a trap that always throws: every read would throw (and each thrown
@@ -190,7 +199,7 @@ function snapshot(value: object): Snapshot {
         return undefined;
       }
     };
-    return {
+    const out: Snapshot = {
       name: get('name'),
       message: get('message'),
       isBoom: get('isBoom'),
@@ -204,7 +213,10 @@ function snapshot(value: object): Snapshot {
       getResponse: get('getResponse'),
       cause: get('cause'),
       errors: get('errors'),
+      hostile: false,
     };
+    out.hostile = failures >= 2;
+    return out;
   }
 }
 
@@ -441,7 +453,9 @@ const CODE_PATTERN = /^[a-z][a-z0-9_.-]{0,63}$/i;
 export function toFault(thrown: unknown, ctx: ClassifyContext = {}): Fault {
   const phase = ctx.phase ?? 'handler';
   const snap = typeof thrown === 'object' && thrown !== null ? snapshot(thrown) : undefined;
-  const known = snap === undefined ? undefined : recognize(thrown as object, snap, ctx);
+  // A value that throws on every read is opaque: each further probe would only throw again.
+  const known =
+    snap === undefined || snap.hostile ? undefined : recognize(thrown as object, snap, ctx);
   let status: number;
   if (known) status = known.status;
   else if (ctx.clientClosed) status = 499;
@@ -473,7 +487,16 @@ export function toFault(thrown: unknown, ctx: ClassifyContext = {}): Fault {
     dropped = h.dropped;
   }
   let priv: PrivateFault;
-  if (snap !== undefined && errorLike(thrown as object)) {
+  if (snap?.hostile) {
+    priv = {
+      name: 'object',
+      message: '[unreadable value]',
+      stack: undefined,
+      code: undefined,
+      thrown: 'object',
+      causes: NO_CAUSES,
+    };
+  } else if (snap !== undefined && errorLike(thrown as object)) {
     const f = errorFields(snap);
     priv = new PrivateRecord(
       f.name,
