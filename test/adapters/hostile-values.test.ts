@@ -37,6 +37,8 @@ let current: () => unknown = () => new Error('unset');
 interface Target {
   readonly name: string;
   readonly origin: string;
+  /** Set for a Fetch-style runtime without a socket (Deno.serve, Bun.serve, workers). */
+  readonly handler?: (request: Request) => Response | Promise<Response>;
   /** Every log line the server and its framework wrote. */
   readonly log: () => string;
   close(): Promise<void>;
@@ -157,7 +159,7 @@ function honoServed(
   });
 }
 
-async function startHono(): Promise<Target> {
+async function startHono(runtime = false): Promise<Target> {
   const { logger, text } = memoryLogger();
   const fl = honoFaultline({ logger, storm: false });
   const app = new Hono();
@@ -169,10 +171,21 @@ async function startHono(): Promise<Target> {
   app.get('/a', () => later());
   app.onError(fl.onError);
   app.notFound(fl.notFound);
-  return honoServed('hono', app.fetch, text);
+  return runtime
+    ? inProcess('hono-fetch-runtime', app.fetch, text)
+    : honoServed('hono', app.fetch, text);
 }
 
-async function startFetch(): Promise<Target> {
+/** The same handler called as a Fetch-style runtime would, with a `Request` and no socket. */
+function inProcess(
+  name: string,
+  handler: NonNullable<Target['handler']>,
+  log: () => string,
+): Target {
+  return { name, origin: 'http://127.0.0.1', handler, log, close: async () => {} };
+}
+
+async function startFetch(runtime = false): Promise<Target> {
   const { logger, text } = memoryLogger();
   const fl = fetchFaultline({ logger, storm: false });
   const handler = fl.handle((req: Request): Response | Promise<Response> => {
@@ -181,7 +194,7 @@ async function startFetch(): Promise<Target> {
     if (path === '/a') return later();
     throw current();
   });
-  return honoServed('fetch', handler, text);
+  return runtime ? inProcess('fetch-runtime', handler, text) : honoServed('fetch', handler, text);
 }
 
 // ---- generated thrown values --------------------------------------------------------------
@@ -342,12 +355,32 @@ describe('every thrown value gets a valid error answer, on every adapter', () =>
       await startKoa(),
       await startHono(),
       await startFetch(),
+      await startHono(true),
+      await startFetch(true),
     );
   });
   afterAll(async () => {
     await dispatcher.close();
     for (const t of targets) await t.close();
   });
+
+  /** One request, over a socket or, for a Fetch-style runtime, by calling the handler. */
+  async function send(t: Target, path: string, acc: string) {
+    if (t.handler !== undefined) {
+      const r = await t.handler(new Request(`${t.origin}${path}`, { headers: { accept: acc } }));
+      const headers: Record<string, string> = {};
+      r.headers.forEach((v, k) => {
+        headers[k] = v;
+      });
+      return { statusCode: r.status, headers, body: await r.text() };
+    }
+    const r = await request(`${t.origin}${path}`, { headers: { accept: acc }, dispatcher });
+    return {
+      statusCode: r.statusCode,
+      headers: r.headers as Record<string, string | undefined>,
+      body: await r.body.text(),
+    };
+  }
 
   it('property: complete answer, 400–599, faultline headers, incident on 5xx, no canary, server alive', async () => {
     const bad: string[] = [];
@@ -357,13 +390,9 @@ describe('every thrown value gets a valid error answer, on every adapter', () =>
         for (const t of targets) {
           const where = `${t.name} ${async ? 'async' : 'sync'} ${value.label}`;
           const logged = t.log().length;
-          const res = await request(`${t.origin}/${async ? 'a' : 't'}`, {
-            headers: { accept: acc },
-            dispatcher,
-          });
+          const res = await send(t, `/${async ? 'a' : 't'}`, acc);
           // A complete answer: the body ends cleanly and matches its declared length.
-          const body = await res.body.text();
-          const h = res.headers;
+          const { body, headers: h } = res;
           if (h['content-length'] !== undefined)
             expect(Buffer.byteLength(body), where).toBe(Number(h['content-length']));
           expect(res.statusCode, where).toBeGreaterThanOrEqual(400);
@@ -375,9 +404,8 @@ describe('every thrown value gets a valid error answer, on every adapter', () =>
             expect(body, where).toContain(String(h['faultline-incident']));
           }
           expect(h['set-cookie'], where).toBeUndefined();
-          const health = await request(`${t.origin}/health`, { dispatcher });
+          const health = await send(t, '/health', '*/*');
           expect(health.statusCode, `${where}: server still serving`).toBe(200);
-          await health.body.text();
           // Only what this request logged (a framework may log after answering).
           const seen = `${JSON.stringify(h)}\n${body}\n${t.log().slice(logged)}`;
           if (seen.includes(CANARY)) bad.push(`${where}: ${seen}`);
