@@ -382,6 +382,41 @@ describe('every thrown value gets a valid error answer, on every adapter', () =>
     };
   }
 
+  it('issue 16, cases 1 and 2, on every adapter: bad statuses become 500, bad header values are dropped', async () => {
+    const statuses = [200, 204, 302, 101, 99, 1e10];
+    for (const t of targets) {
+      for (const status of statuses) {
+        for (const make of [
+          () => Object.assign(httpErrors.badRequest('x'), { status }),
+          () => ({ [BRAND]: true, status, message: 'x' }),
+        ]) {
+          current = make;
+          const r = await send(t, '/t', 'application/json');
+          const where = `${t.name} status ${status}`;
+          expect(r.statusCode, where).toBe(500);
+          expect(r.headers['faultline-incident'], where).toMatch(/^[0-9A-Z]{18}$/);
+          expect(JSON.parse(r.body), where).toMatchObject({ status: 500, code: 'internal_error' });
+        }
+      }
+      for (const headers of [
+        { 'Retry-After': '€', Allow: 'GET' },
+        { 'WWW-Authenticate': 'Basic realm="日本"', Allow: 'GET' },
+        { 'Retry-After': '1\r\nX-Injected: yes', Allow: 'GET' },
+      ]) {
+        current = () => ({ status: 503, headers });
+        const r = await send(t, '/t', 'text/plain');
+        const where = `${t.name} ${JSON.stringify(headers)}`;
+        expect(r.statusCode, where).toBe(503);
+        expect(r.headers.allow, where).toBe('GET');
+        expect(r.headers['retry-after'], where).toBeUndefined();
+        expect(r.headers['www-authenticate'], where).toBeUndefined();
+        expect(r.headers['x-injected'], where).toBeUndefined();
+        expect(r.body, where).toContain('503 Service Unavailable');
+      }
+      expect(t.log(), t.name).toContain('"droppedHeaders":["retry-after"]');
+    }
+  }, 60_000);
+
   it('property: complete answer, 400–599, faultline headers, incident on 5xx, no canary, server alive', async () => {
     const bad: string[] = [];
     await fc.assert(
