@@ -4,8 +4,8 @@
  * `onSend`/`onResponse` hooks, compression and Fastify's access log see them like any other
  * reply. A reply that was already sent or hijacked is left to faultline/node, which breaks the
  * transport when headers are out; a route handler that throws after `reply.hijack()` is cut the
- * same way (routes registered after the plugin). Fastify's validation (400), content-type (415) and `FST_ERR_*`
- * errors are classified by the core. What Fastify answers before any plugin runs (Node's parser
+ * same way (routes registered after the plugin). Fastify's validation (400), content-type (415)
+ * and `FST_ERR_*` errors are classified by the core. What Fastify answers before any plugin runs (Node's parser
  * errors, URLs its router cannot decode) is reachable only through constructor options:
  * `serverOptions` hands those to the same delivery.
  */
