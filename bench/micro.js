@@ -13,6 +13,30 @@ function hostile() {
 }
 const circular = { message: 'loop' };
 circular.self = circular;
+function selfThrowing() {
+  let p;
+  p = new Proxy(
+    {},
+    new Proxy(
+      {},
+      {
+        get: () => () => {
+          throw p;
+        },
+      },
+    ),
+  );
+  return p;
+}
+function manyKeys(n, seed) {
+  const o = { ...seed };
+  for (let i = 0; i < n; i++) o[`k${i}`] = i;
+  return o;
+}
+const forged = httpErrorWith(new HttpError(400, 'x'), { status: 200 });
+function httpErrorWith(e, props) {
+  return Object.assign(e, props);
+}
 
 export const VALUES = {
   'Error (500)': new Error('boom'),
@@ -23,13 +47,39 @@ export const VALUES = {
   'revoked Proxy': hostile(),
   'circular object': circular,
   '10 MB message': new Error('x'.repeat(10 * 1024 * 1024)),
+  // Issue 16: each of these must cost at most 1 ms (bench/run.js checks it).
+  'self-throwing Proxy': selfThrowing(),
+  'mutated status 200': forged,
+  'forged brand 302': { [Symbol.for('faultline.http-error')]: true, status: 302 },
+  'non-Latin-1 header': { status: 503, headers: { 'Retry-After': '€', Allow: 'GET' } },
+  '200,000-key object': manyKeys(200_000, { message: 'many keys' }),
+  '200,000-key headers': { status: 503, headers: manyKeys(200_000, { 'retry-after': '5' }) },
+  '1,000,000-item array': new Array(1_000_000).fill('item'),
 };
+
+/** Values measured with fewer iterations: each one is large. */
+export const LARGE = new Set([
+  '10 MB message',
+  '200,000-key object',
+  '200,000-key headers',
+  '1,000,000-item array',
+]);
+/** Hostile values of issue 16, bounded at 1 ms each. */
+export const HOSTILE_1MS = new Set([
+  'self-throwing Proxy',
+  'mutated status 200',
+  'forged brand 302',
+  'non-Latin-1 header',
+  '200,000-key object',
+  '200,000-key headers',
+  '1,000,000-item array',
+]);
 
 export function micro({ iterations = 50_000 } = {}) {
   const renderer = new Renderer();
   const rows = [];
   for (const [name, value] of Object.entries(VALUES)) {
-    const n = name === '10 MB message' ? Math.max(200, iterations / 100) : iterations;
+    const n = LARGE.has(name) ? Math.max(200, iterations / 100) : iterations;
     for (let i = 0; i < 1000; i++) renderer.render(toFault(value).public, 'json');
     const t0 = process.hrtime.bigint();
     let sink = 0;

@@ -3,8 +3,9 @@
  * out through Fastify's own reply (`reply.code().header().send()`), not the raw socket, so
  * `onSend`/`onResponse` hooks, compression and Fastify's access log see them like any other
  * reply. A reply that was already sent or hijacked is left to faultline/node, which breaks the
- * transport when headers are out. Fastify's validation (400), content-type (415) and `FST_ERR_*`
- * errors are classified by the core. What Fastify answers before any plugin runs (Node's parser
+ * transport when headers are out; a route handler that throws after `reply.hijack()` is cut the
+ * same way (routes registered after the plugin). Fastify's validation (400), content-type (415)
+ * and `FST_ERR_*` errors are classified by the core. What Fastify answers before any plugin runs (Node's parser
  * errors, URLs its router cannot decode) is reachable only through constructor options:
  * `serverOptions` hands those to the same delivery.
  */
@@ -95,6 +96,8 @@ export function faultline(options?: FaultlineOptions | NodeFaultline): FastifyFa
     return reply.code(response.status).send(response.body);
   };
 
+  const same = <T>(value: T): T => value;
+
   const plugin = function faultlinePlugin(
     instance: FastifyInstance,
     _options: unknown,
@@ -110,6 +113,41 @@ export function faultline(options?: FaultlineOptions | NodeFaultline): FastifyFa
     });
     instance.setNotFoundHandler(function faultlineNotFound(request, reply) {
       return send(httpErrors.notFound(), request, reply, { phase: 'not_found' });
+    });
+    // A handler that throws after `reply.hijack()` (or after answering) never reaches the error
+    // handler: Fastify leaves the connection open and logs the error itself, unscrubbed. Each
+    // route's handler (those registered after this plugin) is wrapped so that such a failure is
+    // recorded by faultline and the response cut, or answered when nothing was written yet.
+    instance.addHook('onRoute', function faultlineGuardHijacked(route) {
+      const handler = route.handler as (this: unknown, ...args: unknown[]) => unknown;
+      if (typeof handler !== 'function') return;
+      route.handler = function faultlineRouteHandler(
+        this: unknown,
+        request: FastifyRequest,
+        reply: FastifyReply,
+      ) {
+        const settled = (err: unknown): undefined => {
+          if (!reply.sent) throw err;
+          fl.fail(err, request.raw, reply.raw);
+          return undefined;
+        };
+        let result: unknown;
+        try {
+          result = handler.call(this, request, reply);
+        } catch (err) {
+          return settled(err);
+        }
+        // The reply itself is a thenable (`return reply.send(...)`): it never rejects with the
+        // handler's error, and its `then` wants both callbacks.
+        if (
+          result !== reply &&
+          result !== null &&
+          typeof result === 'object' &&
+          typeof (result as PromiseLike<unknown>).then === 'function'
+        )
+          return (result as PromiseLike<unknown>).then(same, settled);
+        return result;
+      } as typeof route.handler;
     });
     // A streamed payload that fails after the headers went out is recorded and cut here
     // (before the headers, Fastify calls the error handler instead).

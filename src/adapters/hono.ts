@@ -7,6 +7,7 @@
 import type { Context, ErrorHandler, MiddlewareHandler, NotFoundHandler } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { StreamingApi } from 'hono/utils/stream';
+import { readProperty } from '../core/classify.js';
 import {
   cutNodeResponse,
   deliverFetch,
@@ -15,9 +16,10 @@ import {
   incomingPeer,
   markStart,
 } from '../core/deliver-fetch.js';
-import { HttpError, httpErrors } from '../core/http-error.js';
+import { httpErrors } from '../core/http-error.js';
 import type { FaultlineOptions } from '../core/options.js';
-import { type ErrorResponse, Faultline, type FaultRequest } from '../core/pipeline.js';
+import { type ErrorResponse, Faultline, type FaultRequest, LAST_RESORT } from '../core/pipeline.js';
+import { isErrorStatus } from '../core/status.js';
 
 /** What {@link faultline} returns for Hono. */
 export interface HonoFaultline {
@@ -126,24 +128,34 @@ function takeHeaders(c: Context): Headers {
 
 /**
  * Hono's HTTPException, also from a second copy of hono (it sets no `name` of its own, so the
- * class name is the mark).
+ * class name is the mark). A thrown value may be a proxy whose every trap throws: each read goes
+ * through the core's guarded read, and `instanceof` (a `getPrototypeOf` trap) is guarded too.
  */
-function isHTTPException(err: unknown): err is HTTPException {
-  if (err instanceof HTTPException) return true;
-  const e = err as { constructor?: { name?: unknown }; getResponse?: unknown } | null;
-  return e?.constructor?.name === 'HTTPException' && typeof e.getResponse === 'function';
+function isHTTPException(err: object): boolean {
+  try {
+    if (err instanceof HTTPException) return true;
+  } catch {
+    return false;
+  }
+  return (
+    readProperty(readProperty(err, 'constructor'), 'name') === 'HTTPException' &&
+    typeof readProperty(err, 'getResponse') === 'function'
+  );
 }
 
 /**
- * HTTPException as the core knows it: an HttpError with its status, its message exposed below 500
- * (Hono writes it for the client), the exception kept as the cause for the log.
+ * The response an HTTPException was built with (`new HTTPException(401, { res })`), which Hono's
+ * contract is to send as it is; undefined for anything else, or when that response cannot be
+ * had or carries no error status (the core then answers like for any other error).
  */
-function translate(err: unknown): unknown {
-  if (!isHTTPException(err)) return err;
+function ownResponse(err: unknown): Response | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
   try {
-    return new HttpError(err.status, err.message || undefined, { cause: err });
+    if (!(readProperty(err, 'res') instanceof Response) || !isHTTPException(err)) return undefined;
+    const res = (readProperty(err, 'getResponse') as () => unknown).call(err);
+    return res instanceof Response && isErrorStatus(res.status) ? res : undefined;
   } catch {
-    return err; // A status outside 400–599: the core makes it a 500.
+    return undefined;
   }
 }
 
@@ -162,15 +174,23 @@ function translate(err: unknown): unknown {
  */
 export function faultline(options?: FaultlineOptions | Faultline): HonoFaultline {
   const fl = options instanceof Faultline ? options : new Faultline(options);
+  // HTTPException without a response of its own is classified by the core (its status, and its
+  // message exposed below 500, since Hono writes it for the client). Never throws: a throw from
+  // here would reject `app.fetch`, which takes the process down on @hono/node-server.
   const onError = function faultlineOnError(err: unknown, c: Context): Response {
-    const info = requestInfo(fl, c, honoRoute(c));
-    const thrown = translate(err);
-    // An HTTPException built with its own response: Hono's contract is to send exactly that.
-    if (isHTTPException(err) && err.res instanceof Response) {
-      fl.report(fl.classify(thrown), info);
-      return err.getResponse();
+    let info: FaultRequest | undefined;
+    try {
+      info = requestInfo(fl, c, honoRoute(c));
+      // An HTTPException built with its own response: Hono's contract is to send exactly that.
+      const own = ownResponse(err);
+      if (own !== undefined) {
+        fl.report(fl.classify(err), info);
+        return own;
+      }
+      return answer(fl.respond(err, info), c);
+    } catch {
+      return deliverFetch(LAST_RESORT, info?.method ?? 'GET');
     }
-    return answer(fl.respond(thrown, info), c);
   };
   const answer = (response: ErrorResponse, c: Context): Response =>
     // The raw method: Hono routes HEAD to GET handlers, but the answer must stay bodiless.

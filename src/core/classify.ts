@@ -25,27 +25,34 @@ const MAX_MESSAGE = 8 * 1024;
 const MAX_STACK = 16 * 1024;
 const MAX_CAUSES = 10;
 const MAX_HEADER_VALUE = 1024;
+const MAX_TYPE = 2048;
 
-/** Headers an error may contribute to the response (RFC 9110 §10.2, §11.6). */
-const PUBLIC_HEADERS = new Set([
-  'retry-after',
-  'allow',
-  'www-authenticate',
-  'proxy-authenticate',
-  'accept-patch',
-  'accept-post',
-  'accept-encoding',
-  'accept-ranges',
-  'content-range',
-]);
+/** Headers an error may contribute to the response (RFC 9110 §10.2, §11.6), with their usual spelling. */
+const CANONICAL: Readonly<Record<string, string>> = {
+  'retry-after': 'Retry-After',
+  allow: 'Allow',
+  'www-authenticate': 'WWW-Authenticate',
+  'proxy-authenticate': 'Proxy-Authenticate',
+  'accept-patch': 'Accept-Patch',
+  'accept-post': 'Accept-Post',
+  'accept-encoding': 'Accept-Encoding',
+  'accept-ranges': 'Accept-Ranges',
+  'content-range': 'Content-Range',
+};
+const PUBLIC_HEADER_NAMES = Object.keys(CANONICAL);
 
-function read(obj: unknown, key: PropertyKey): unknown {
+/**
+ * Reads one property of a thrown value; a throwing getter or proxy trap reads as `undefined`.
+ * Adapters read thrown values through this too, never directly.
+ */
+export function readProperty(obj: unknown, key: PropertyKey): unknown {
   try {
     return (obj as Record<PropertyKey, unknown>)[key];
   } catch {
     return undefined;
   }
 }
+const read = readProperty;
 
 function bound(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max)}…[${text.length - max} more chars]`;
@@ -55,16 +62,80 @@ function str(value: unknown, max: number): string | undefined {
   return typeof value === 'string' ? bound(value, max) : undefined;
 }
 
+/**
+ * Properties a non-Error object is described by. Read by name, never enumerated: listing the keys
+ * of an object costs time in proportion to their number (100+ ms for 200,000 keys), whoever
+ * threw it, and what is not read cannot leak.
+ */
+const DESCRIBED_KEYS = [
+  'name',
+  'message',
+  'reason',
+  'error',
+  'code',
+  'status',
+  'statusCode',
+  'type',
+  'title',
+  'detail',
+] as const;
+const MAX_DESCRIBED_VALUE = 1024;
+const MAX_DESCRIBED_ITEMS = 10;
+
+/** A primitive for a description; nested objects are not followed. */
+function shallow(value: unknown): string {
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(bound(value, MAX_DESCRIBED_VALUE));
+    case 'number':
+    case 'boolean':
+    case 'bigint':
+      return String(value);
+    case 'undefined':
+      return 'undefined';
+    case 'symbol':
+      return value.toString();
+    case 'function':
+      return '[function]';
+    default:
+      return value === null ? 'null' : Array.isArray(value) ? '[array]' : '[object]';
+  }
+}
+
+/**
+ * A bounded description of a thrown non-Error: the work is bounded by the output, never by the
+ * size of the value (no key enumeration, no JSON serialization of the whole value).
+ */
 function describe(value: unknown): string {
   try {
     switch (typeof value) {
       case 'string':
         return bound(value, MAX_MESSAGE);
-      case 'symbol':
-        return value.toString();
-      case 'object':
+      case 'object': {
         if (value === null) return 'null';
-        return bound(JSON.stringify(value) ?? Object.prototype.toString.call(value), MAX_MESSAGE);
+        if (Array.isArray(value)) {
+          const n = value.length;
+          const items: string[] = [];
+          for (let i = 0; i < n && i < MAX_DESCRIBED_ITEMS; i++)
+            items.push(shallow(read(value, i)));
+          if (n > MAX_DESCRIBED_ITEMS) items.push(`…${n - MAX_DESCRIBED_ITEMS} more`);
+          return `[${items.join(',')}]`;
+        }
+        const parts: string[] = [];
+        for (const key of DESCRIBED_KEYS) {
+          let v: unknown;
+          try {
+            v = (value as Record<string, unknown>)[key];
+          } catch {
+            // A revoked proxy or a throwing trap: every read would throw, each with a stack.
+            break;
+          }
+          if (v !== undefined) parts.push(`"${key}":${shallow(v)}`);
+        }
+        const ctor = str(read(read(value, 'constructor'), 'name'), 100);
+        const prefix = ctor === undefined || ctor === 'Object' ? '' : `${ctor} `;
+        return parts.length === 0 ? `${prefix}{}` : `${prefix}{${parts.join(',')}}`;
+      }
       case 'function':
         return `[function ${str(read(value, 'name'), 200) ?? 'anonymous'}]`;
       default:
@@ -90,6 +161,8 @@ interface Snapshot {
   getResponse: unknown;
   cause: unknown;
   errors: unknown;
+  /** Reading failed twice (a revoked proxy, a trap that always throws): nothing more is read. */
+  hostile: boolean;
 }
 
 /**
@@ -114,6 +187,7 @@ function snapshot(value: object): Snapshot {
       getResponse: v.getResponse,
       cause: v.cause,
       errors: v.errors,
+      hostile: false,
     };
   } catch {
     // A revoked proxy, or a trap that always throws: every read would throw (and each thrown
@@ -128,7 +202,7 @@ function snapshot(value: object): Snapshot {
         return undefined;
       }
     };
-    return {
+    const out: Snapshot = {
       name: get('name'),
       message: get('message'),
       isBoom: get('isBoom'),
@@ -142,7 +216,10 @@ function snapshot(value: object): Snapshot {
       getResponse: get('getResponse'),
       cause: get('cause'),
       errors: get('errors'),
+      hostile: false,
     };
+    out.hostile = failures >= 2;
+    return out;
   }
 }
 
@@ -204,6 +281,7 @@ class PrivateRecord implements PrivateFault {
     readonly thrown: string,
     readonly causes: readonly ErrorSummary[],
     source: object | undefined,
+    readonly droppedHeaders?: readonly string[],
   ) {
     this.#source = source;
   }
@@ -218,12 +296,15 @@ class PrivateRecord implements PrivateFault {
 
   /** Plain-object form, so JSON and spreads keep the stack. */
   toJSON(): PrivateFault {
-    const { name, message, stack, code, thrown, causes } = this;
-    return { name, message, stack, code, thrown, causes };
+    const { name, message, stack, code, thrown, causes, droppedHeaders } = this;
+    return droppedHeaders === undefined
+      ? { name, message, stack, code, thrown, causes }
+      : { name, message, stack, code, thrown, causes, droppedHeaders };
   }
 }
 
 const NO_CAUSES: readonly ErrorSummary[] = Object.freeze([]);
+const NO_HEADERS: PublicFault['headers'] = Object.freeze([]);
 
 /** The cause chain and AggregateError members, breadth-first, bounded, cycle-safe. */
 function causes(root: unknown, snap: Snapshot | undefined): readonly ErrorSummary[] {
@@ -267,13 +348,18 @@ interface Recognized {
 /** Recognizes status-carrying errors of the ecosystem. */
 function recognize(value: object, sn: Snapshot, ctx: ClassifyContext): Recognized | undefined {
   if (isHttpError(value)) {
+    // The brand is only a claim (anyone can set the symbol) and an HttpError is mutable: its
+    // status is checked like any other, from the snapshot, never read again.
+    const { status, expose, code } = sn;
+    if (!isErrorStatus(status)) return { status: 500, expose: false };
+    const type = read(value, 'type');
     return {
-      status: value.status,
-      expose: value.expose,
-      code: value.code,
-      type: value.type,
-      headers: value.headers,
-      message: value.message,
+      status,
+      expose: expose === true && status < 500,
+      ...(typeof code === 'string' ? { code } : {}),
+      ...(typeof type === 'string' && type.length <= MAX_TYPE ? { type } : {}),
+      headers: sn.headers,
+      message: sn.message,
     };
   }
   // Boom: output.statusCode / output.headers; Boom shows 4xx messages and hides 5xx ones.
@@ -314,27 +400,45 @@ function recognize(value: object, sn: Snapshot, ctx: ClassifyContext): Recognize
   return { status, expose: exposed, headers: sn.headers, message: sn.message };
 }
 
-function publicHeaders(raw: unknown): Array<readonly [string, string]> {
-  const out: Array<readonly [string, string]> = [];
-  if (typeof raw !== 'object' || raw === null) return out;
-  let keys: string[];
-  try {
-    keys = Object.keys(raw);
-  } catch {
-    return out;
+/**
+ * An HTTP field value (RFC 9110 §5.5): visible ASCII, obs-text (0x80–0xFF), spaces and tabs.
+ * Anything else (CR/LF, other controls, characters beyond Latin-1) would either split the
+ * response or make the transport refuse the whole answer.
+ */
+const FIELD_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+/** `text` without leading and trailing spaces and tabs; linear, whatever the text. */
+function trimOws(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && (text[start] === ' ' || text[start] === '\t')) start++;
+  while (end > start && (text[end - 1] === ' ' || text[end - 1] === '\t')) end--;
+  return start === 0 && end === text.length ? text : text.slice(start, end);
+}
+
+/** Public headers of an error, and the names of those dropped for an invalid value. */
+function publicHeaders(raw: unknown): {
+  headers: Array<readonly [string, string]>;
+  dropped: string[] | undefined;
+} {
+  const headers: Array<readonly [string, string]> = [];
+  let dropped: string[] | undefined;
+  if (typeof raw !== 'object' || raw === null) return { headers, dropped };
+  // Read by name, not by listing the object's keys: a header object of any size costs the same.
+  for (const name of PUBLIC_HEADER_NAMES) {
+    let v = read(raw, name);
+    if (v === undefined) v = read(raw, CANONICAL[name] as string);
+    if (v === undefined) continue;
+    // Leading and trailing whitespace is not part of a field value (RFC 9110 §5.5).
+    const value =
+      typeof v === 'number' ? String(v) : typeof v === 'string' ? trimOws(v) : undefined;
+    if (value !== undefined && value.length <= MAX_HEADER_VALUE && FIELD_VALUE.test(value)) {
+      headers.push([name, value]);
+    } else {
+      dropped = dropped === undefined ? [name] : [...dropped, name];
+    }
   }
-  for (const key of keys.slice(0, 50)) {
-    const name = key.toLowerCase();
-    if (!PUBLIC_HEADERS.has(name)) continue;
-    const v = read(raw, key);
-    if (typeof v !== 'string' && typeof v !== 'number') continue;
-    const value = String(v);
-    // A header value with CR/LF or other controls would be a response-splitting vector.
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
-    if (value.length > MAX_HEADER_VALUE || /[\u0000-\u001f\u007f]/.test(value)) continue;
-    out.push([name, value]);
-  }
-  return out;
+  return { headers, dropped };
 }
 
 // Incident ids are spliced into bodies and headers unescaped: only URL-safe characters.
@@ -353,10 +457,12 @@ const CODE_PATTERN = /^[a-z][a-z0-9_.-]{0,63}$/i;
 export function toFault(thrown: unknown, ctx: ClassifyContext = {}, map?: ErrorMap): Fault {
   const phase = ctx.phase ?? 'handler';
   const snap = typeof thrown === 'object' && thrown !== null ? snapshot(thrown) : undefined;
-  let known = snap === undefined ? undefined : recognize(thrown as object, snap, ctx);
+  // A value that throws on every read is opaque: each further probe would only throw again.
+  let known =
+    snap === undefined || snap.hostile ? undefined : recognize(thrown as object, snap, ctx);
   // Public extension members follow `expose`; zod/valibot issues make a 400 of their own.
   let members: Extensions | undefined;
-  if (snap !== undefined) {
+  if (snap !== undefined && !snap.hostile) {
     if (known?.expose)
       members = errorMembers(thrown as object, snap.isBoom, snap.output, snap.validation);
     else if (known === undefined) {
@@ -390,7 +496,7 @@ export function toFault(thrown: unknown, ctx: ClassifyContext = {}, map?: ErrorM
     status < 500 || known?.expose ? members : undefined,
     mapped?.members({ status, code, title, detail }),
   );
-  const pub: PublicFault = {
+  let pub: PublicFault = {
     status,
     code,
     title,
@@ -402,12 +508,27 @@ export function toFault(thrown: unknown, ctx: ClassifyContext = {}, map?: ErrorM
           ? ctx.incident
           : newIncidentId()
         : undefined,
-    headers: publicHeaders(known?.headers),
+    headers: NO_HEADERS,
   };
+  let dropped: string[] | undefined;
+  if (known?.headers !== undefined) {
+    const h = publicHeaders(known.headers);
+    pub = { ...pub, headers: h.headers };
+    dropped = h.dropped;
+  }
   // Set only when present: most faults have none, and they keep one object shape.
   if (extensions !== undefined) (pub as { extensions?: Extensions }).extensions = extensions;
   let priv: PrivateFault;
-  if (snap !== undefined && errorLike(thrown as object)) {
+  if (snap?.hostile) {
+    priv = {
+      name: 'object',
+      message: '[unreadable value]',
+      stack: undefined,
+      code: undefined,
+      thrown: 'object',
+      causes: NO_CAUSES,
+    };
+  } else if (snap !== undefined && errorLike(thrown as object)) {
     const f = errorFields(snap);
     priv = new PrivateRecord(
       f.name,
@@ -416,15 +537,42 @@ export function toFault(thrown: unknown, ctx: ClassifyContext = {}, map?: ErrorM
       thrownType(thrown),
       causes(thrown, snap),
       thrown as object,
+      dropped,
     );
   } else {
     const summary = summarize(thrown, snap);
     priv = { ...summary, thrown: thrownType(thrown), causes: causes(thrown, snap) };
+    if (dropped !== undefined) priv = { ...priv, droppedHeaders: dropped };
   }
   return {
     public: pub,
     private: priv,
     phase,
     cause: thrown,
+  };
+}
+
+/**
+ * The public fault as it may be rendered: a status outside 400–599 (a fault built or changed
+ * by hand after classification) becomes a 500 with an incident id, and every 5xx has one. The
+ * last check before anything is written, whatever produced the fault.
+ */
+export function renderable(pub: PublicFault): PublicFault {
+  if (isErrorStatus(pub.status)) {
+    if (pub.status < 500 || (pub.incident !== undefined && INCIDENT_PATTERN.test(pub.incident)))
+      return pub;
+    return { ...pub, detail: undefined, incident: newIncidentId() };
+  }
+  return {
+    status: 500,
+    code: statusCode(500),
+    title: statusTitle(500),
+    detail: undefined,
+    type: 'about:blank',
+    incident:
+      pub.incident !== undefined && INCIDENT_PATTERN.test(pub.incident)
+        ? pub.incident
+        : newIncidentId(),
+    headers: pub.headers,
   };
 }

@@ -42,6 +42,8 @@ export interface PrivateFault extends ErrorSummary {
   readonly thrown: string;
   /** The `cause` chain and AggregateError members, bounded in depth and count. */
   readonly causes: readonly ErrorSummary[];
+  /** Public headers of the error dropped because their value is not a valid HTTP field value. */
+  readonly droppedHeaders?: readonly string[] | undefined;
 }
 
 /** A normalized failure. */

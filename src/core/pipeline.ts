@@ -2,7 +2,7 @@
  * pipeline: classify -> report -> render, as one call that never throws. Transport-neutral: it
  * returns status, headers and body; `deliver-node` (and later adapters) write them out.
  */
-import { type ClassifyContext, toFault } from './classify.js';
+import { type ClassifyContext, renderable, toFault } from './classify.js';
 import { debugAllowed } from './debug-gate.js';
 import { type DebugReport, debugReport } from './debug-report.js';
 import { DEV_PAGE_CSP, devPage, devText } from './dev-page.js';
@@ -197,7 +197,9 @@ export class Faultline {
   render(fault: Fault, req: FaultRequest, options: RenderOptions = {}): ErrorResponse {
     try {
       const format = negotiateFormat(firstHeader(req.headers.accept));
-      const pub = fault.public;
+      // Re-checked here, whatever built the fault: only 400–599 goes out, every 5xx with an id.
+      const pub = renderable(fault.public);
+      if (pub !== fault.public) fault = { ...fault, public: pub };
       // Debug detail only when the gate says the request comes straight from this machine; with
       // debug off this is one property read, the production path does nothing more.
       const debug =

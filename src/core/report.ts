@@ -233,10 +233,13 @@ export class Reporter {
     }
     const s = this.#scrubber;
     const p = fault.private;
+    // Every string of the record passes the scrubber, the public code and `thrown` included (a
+    // code is any `[a-z][a-z0-9_.-]*` an app chose; `thrown` is an error's own name).
+    const safeCode = s.string(code);
     const record: Record<string, unknown> = {
       incident,
       status,
-      code,
+      code: safeCode,
       phase: fault.phase,
     };
     const duration = durationMs(req?.startTime);
@@ -245,29 +248,31 @@ export class Reporter {
     // Not `err`: pino's default serializer for that key would rewrite the summary.
     record.error = {
       name: s.string(p.name),
-      thrown: p.thrown,
+      thrown: s.string(p.thrown),
       message: s.string(p.message),
       stack: p.stack === undefined ? undefined : s.string(p.stack),
       code: p.code === undefined ? undefined : s.string(p.code),
       causes: p.causes.length > 0 ? p.causes.map((c) => this.#summary1(c)) : undefined,
+      // Names from a fixed list (Retry-After, Allow, ...): nothing to scrub.
+      droppedHeaders: p.droppedHeaders,
     };
     if (req !== undefined && target !== undefined) {
       // Not `req`: Fastify's, pino-http's and bunyan's serializers for that key would replace
       // these fields with their own view of a Node request.
       record.request = {
-        method: req.method,
+        method: s.string(req.method),
         route: req.route === undefined ? undefined : s.string(req.route),
         path: s.string(target.path),
         queryKeys: target.queryKeys?.map((k) => s.string(k)),
-        requestId: req.requestId,
-        remoteAddress: req.remoteAddress,
+        requestId: req.requestId === undefined ? undefined : s.string(req.requestId),
+        remoteAddress: req.remoteAddress === undefined ? undefined : s.string(req.remoteAddress),
         headers: status >= 500 ? s.headers(req.headers) : undefined,
       };
     }
     const msg =
       status === 499
         ? 'client closed request'
-        : `${status >= 500 ? 'request failed' : 'request rejected'}: ${status} ${code}`;
+        : `${status >= 500 ? 'request failed' : 'request rejected'}: ${status} ${safeCode}`;
     (logger[level] as (obj: object, msg?: string) => void)(record, msg);
     return true;
   }
@@ -292,7 +297,7 @@ export class Reporter {
     const record = {
       incident: sample.incident,
       status: sample.status,
-      code: sample.code,
+      code: this.#scrubber.string(sample.code),
       phase: sample.phase,
       fingerprint: summary.fingerprint,
       storm: {
@@ -308,7 +313,7 @@ export class Reporter {
     };
     (sample.logger[sample.level] as (obj: object, msg?: string) => void)(
       record,
-      `repeated fault: ${sample.status} ${sample.code} ${summary.suppressed} more time${summary.suppressed === 1 ? '' : 's'}`,
+      `repeated fault: ${sample.status} ${this.#scrubber.string(sample.code)} ${summary.suppressed} more time${summary.suppressed === 1 ? '' : 's'}`,
     );
   }
 }

@@ -2,8 +2,9 @@
  * scrub: removes secrets before anything reaches a log or a trace. Header values of credentials
  * are replaced wholesale; a URL keeps its path and the names of its query keys, never their
  * values; every other string (messages, stacks, causes, paths, header values) is searched for
- * things that look like secrets: bearer tokens, JWTs, AWS keys, private-key blocks, `user:pass@`
- * in URLs and `key=value` / `"key": "value"` pairs with a sensitive key name.
+ * things that look like secrets: bearer tokens, JWTs, AWS access key ids and secret keys,
+ * Stripe-style `sk_live_` keys, Luhn-valid card numbers, private-key blocks, `user:pass@` in
+ * URLs and `key=value` / `"key": "value"` pairs with a sensitive key name.
  *
  * Each pattern runs on the original text and the matched ranges are merged before replacing, so
  * one pattern's replacement can never hide another pattern's secret. Every quantifier is bounded:
@@ -63,6 +64,36 @@ interface Rule {
   readonly re: RegExp;
   /** Redact only named groups starting with `secret`; else the whole match. */
   readonly groups: boolean;
+  /** A second look at a whole match (a checksum, a character mix); false keeps the text. */
+  readonly check?: (match: string) => boolean;
+}
+
+/** Luhn's checksum (ISO/IEC 7812) over the digits of `text`, separators ignored. */
+export function luhnValid(text: string): boolean {
+  let sum = 0;
+  let double = false;
+  let digits = 0;
+  for (let i = text.length - 1; i >= 0; i--) {
+    const c = text.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) continue;
+    digits++;
+    let d = c;
+    if (double) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+    double = !double;
+  }
+  return digits >= 13 && digits <= 19 && sum % 10 === 0;
+}
+
+/**
+ * An AWS secret access key is 40 characters of base64 with no fixed prefix; requiring upper
+ * case, lower case and a digit in the same token leaves out git SHAs (hex) and plain words.
+ */
+function mixedBase64(text: string): boolean {
+  return /[A-Z]/.test(text) && /[a-z]/.test(text) && /[0-9]/.test(text);
 }
 
 const MAX_VALUE = 4096;
@@ -100,6 +131,21 @@ function builtInRules(keys: readonly string[]): Rule[] {
     {
       re: /(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AIPA|ANPA|ANVA|APKA|AROA)[A-Z0-9]{16}/g,
       groups: false,
+    },
+    // Payment card numbers: 13–19 digits, optionally in groups split by single spaces or dashes,
+    // starting as the card networks do (2–6), and passing the Luhn checksum.
+    {
+      re: /(?<![0-9])[2-6][0-9](?:[ -]?[0-9]){11,17}(?![0-9])/g,
+      groups: false,
+      check: luhnValid,
+    },
+    // Secret API keys in Stripe's style: sk_live_…, sk_test_…, rk_live_…, rk_test_….
+    { re: /\b[sr]k_(?:live|test)_[0-9A-Za-z]{10,247}/g, groups: false },
+    // AWS secret access keys: exactly 40 base64 characters standing alone, of mixed case and digits.
+    {
+      re: /(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g,
+      groups: false,
+      check: mixedBase64,
     },
     // Header lines of credential headers: the value runs to the end of the line.
     {
@@ -147,10 +193,7 @@ export class Scrubber {
     const extra = (options.keys ?? []).filter((k) => k.length > 0);
     this.#keys = [...SENSITIVE_KEYS, ...extra.map((k) => k.toLowerCase())];
     this.#keyTest = new RegExp(this.#keys.map(keySource).join('|'), 'i');
-    this.#rules = builtInRules(this.#keys).map((r) => ({
-      re: withIndices(r.re),
-      groups: r.groups,
-    }));
+    this.#rules = builtInRules(this.#keys).map((r) => ({ ...r, re: withIndices(r.re) }));
     for (const re of options.patterns ?? []) {
       this.#rules.push({ re: withIndices(re), groups: hasSecretGroups(re) });
     }
@@ -179,13 +222,14 @@ export class Scrubber {
 
   #scrub(text: string): string {
     let ranges: Array<[number, number]> | undefined;
-    for (const { re, groups } of this.#rules) {
+    for (const { re, groups, check } of this.#rules) {
       re.lastIndex = 0;
       for (let m = re.exec(text); m !== null; m = re.exec(text)) {
         if (m[0].length === 0) {
           re.lastIndex++;
           continue;
         }
+        if (check !== undefined && !check(m[0])) continue;
         ranges ??= [];
         const named = groups ? m.indices?.groups : undefined;
         let any = false;

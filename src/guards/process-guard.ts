@@ -161,8 +161,15 @@ export class ProcessGuard {
       server.close();
       (server as Server & { closeIdleConnections?: () => void }).closeIdleConnections?.();
     }
-    // Responses still being produced must not keep their sockets open for more requests.
+    // Responses still being produced must not keep their sockets open for more requests. With
+    // pipelining, requests queued behind an in-flight one on the same connection already ran:
+    // only the last of them may close the connection, or the earlier `Connection: close` would
+    // end the socket before the later ones are answered (and the drain would wait for nothing).
+    const lastOnConnection = new Map<unknown, NodeResponse>();
     for (const res of this.inFlight) {
+      lastOnConnection.set((res as { req?: { socket?: unknown } }).req?.socket ?? res, res);
+    }
+    for (const res of lastOnConnection.values()) {
       if (!res.headersSent && 'shouldKeepAlive' in res)
         (res as { shouldKeepAlive: boolean }).shouldKeepAlive = false;
     }

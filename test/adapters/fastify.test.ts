@@ -140,6 +140,75 @@ describe('faultline/fastify hijacked replies', () => {
   });
 });
 
+describe('faultline/fastify: a handler that throws after hijacking', () => {
+  const SECRET = 'password=HIJACKSECRET9';
+  let app: FastifyInstance;
+  let port: number;
+  const own = memoryLogger();
+  const fastifyLines: string[] = [];
+
+  beforeAll(async () => {
+    const sink = new Writable({
+      write(chunk, _enc, done) {
+        fastifyLines.push(String(chunk));
+        done();
+      },
+    });
+    app = Fastify({ logger: { level: 'trace', stream: sink } });
+    await app.register(faultline({ logger: own, storm: false }));
+    const partial = (reply: import('fastify').FastifyReply) => {
+      reply.hijack();
+      reply.raw.writeHead(200, { 'content-type': 'text/plain' });
+      reply.raw.write('partial');
+    };
+    app.get('/sync', (_request, reply) => {
+      partial(reply);
+      throw new Error(`sync ${SECRET}`);
+    });
+    app.get('/async', async (_request, reply) => {
+      partial(reply);
+      await new Promise((r) => setTimeout(r, 5));
+      throw new Error(`async ${SECRET}`);
+    });
+    app.get('/nothing-written', async (_request, reply) => {
+      reply.hijack();
+      throw new Error(`unwritten ${SECRET}`);
+    });
+    app.get('/ok', async () => 'fine');
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const address = app.server.address();
+    port = typeof address === 'object' && address ? address.port : 0;
+  });
+  afterAll(() => app.close());
+
+  it.each(['sync', 'async'])(
+    '%s: the connection is cut, the record scrubbed, Fastify logs nothing of it',
+    async (mode) => {
+      const before = own.records.length;
+      // The server must close the connection itself, long before the raw client's own timeout.
+      const started = Date.now();
+      const raw = await rawRequest(port, `GET /${mode} HTTP/1.1\r\nHost: x\r\n\r\n`, 5000);
+      expect(Date.now() - started).toBeLessThan(4000);
+      // Cut before or after the corked first bytes went out; never a final chunk.
+      if (raw !== '') expect(raw).toMatch(/^HTTP\/1\.1 200 OK/);
+      expect(raw).not.toMatch(/\r\n0\r\n\r\n$/);
+      await until(() => own.records.length > before);
+      expect(own.records.at(-1)?.obj).toMatchObject({ status: 500, phase: 'stream' });
+      expect(JSON.stringify(own.records.at(-1)?.obj)).not.toContain('HIJACKSECRET9');
+      expect(fastifyLines.join('')).not.toContain('HIJACKSECRET9');
+    },
+  );
+
+  it('answers a hijacked reply nothing was written to yet, and keeps serving', async () => {
+    const res = await request(`http://127.0.0.1:${port}/nothing-written`);
+    expect(res.statusCode).toBe(500);
+    expect(res.headers['faultline-incident']).toMatch(/^[0-9A-Z]{18}$/);
+    expect(await res.body.text()).not.toContain('HIJACKSECRET9');
+    expect((await request(`http://127.0.0.1:${port}/ok`)).statusCode).toBe(200);
+    expect(fastifyLines.join('')).not.toContain('HIJACKSECRET9');
+  });
+});
+
 describe('faultline/fastify without a Fastify logger', () => {
   it('falls back to the faultline logger (Fastify stands in a no-op logger)', async () => {
     const own = memoryLogger();

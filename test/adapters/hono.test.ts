@@ -142,6 +142,47 @@ describe('faultline/hono', () => {
     }
   });
 
+  it('survives a self-throwing proxy: every read of the thrown value is guarded', async () => {
+    // Every trap of the handler is a function that throws the proxy itself.
+    let p: unknown;
+    p = new Proxy(
+      {},
+      new Proxy(
+        {},
+        {
+          get: () => () => {
+            throw p;
+          },
+        },
+      ),
+    );
+    const { app, logger } = appWith((a) =>
+      a.get('/proxy', () => {
+        throw p;
+      }),
+    );
+    for (const accept of ['application/json', 'text/html', 'text/plain']) {
+      const res = await app.fetch(new Request('http://x/proxy', { headers: { accept } }));
+      expect(res.status).toBe(500);
+      expect(res.headers.get('faultline-incident')).toMatch(/^[0-9A-Z]{18}$/);
+    }
+    expect(logger.records.at(-1)?.obj.status).toBe(500);
+  });
+
+  it('answers an HTTPException whose status was changed to a non-error through the core', async () => {
+    const { app } = appWith((a) =>
+      a.get('/ok-res', () => {
+        const e = new HTTPException(401, { res: new Response('fine', { status: 401 }) });
+        (e as { status: number }).status = 200;
+        throw e;
+      }),
+    );
+    const res = await app.fetch(new Request('http://x/ok-res', json));
+    expect(res.status).toBe(500);
+    expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+    expect(res.headers.get('faultline-incident')).toMatch(/^[0-9A-Z]{18}$/);
+  });
+
   it('shares an existing instance', () => {
     const node = nodeFaultline({ logger: false });
     expect(faultline(node).faultline).toBe(node);

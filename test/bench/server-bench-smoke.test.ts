@@ -31,6 +31,8 @@ describe('bench/run.js --smoke', () => {
       '3. koa error path with faultline',
       '4. storm 3s of 100% failures: RSS growth',
       '5. toFault + render: revoked Proxy',
+      '5. toFault + render: 200,000-key object',
+      '5. toFault + render: self-throwing Proxy',
     ]) {
       expect(r.stdout).toContain(row);
     }

@@ -229,3 +229,87 @@ describe('toFault', () => {
     );
   });
 });
+
+describe('toFault: hostile statuses, headers and sizes', () => {
+  const BRAND = Symbol.for('faultline.http-error');
+
+  it('re-checks the status of a mutated HttpError and of a forged brand', () => {
+    for (const status of [200, 204, 302, 101, 99, 1e10, 600, 404.5, Number.NaN, '404']) {
+      const mutated = httpErrors.badRequest(`x ${CANARY}`);
+      (mutated as { status: unknown }).status = status;
+      const forged = { [BRAND]: true, status, expose: true, message: CANARY };
+      for (const thrown of [mutated, forged]) {
+        const f = toFault(thrown);
+        expect(f.public.status).toBe(500);
+        expect(f.public.incident).toMatch(/^[0-9A-Z]{18}$/);
+        expect(JSON.stringify(f.public)).not.toContain(CANARY);
+      }
+    }
+    // A forged brand with a valid status is an error like any other: exposed only below 500.
+    const forged = { [BRAND]: true, status: 418, expose: true, message: 'short and stout' };
+    expect(toFault(forged).public).toMatchObject({ status: 418, detail: 'short and stout' });
+    const trap = new Proxy(
+      { [BRAND]: true },
+      {
+        get: (_t, k) => {
+          if (k === BRAND) return true;
+          throw new Error(CANARY);
+        },
+      },
+    );
+    expect(toFault(trap).public.status).toBe(500);
+  });
+
+  it('keeps public header values that are RFC 9110 field values and drops the others', () => {
+    const cases: Array<[Record<string, unknown>, Array<[string, string]>, string[] | undefined]> = [
+      [{ 'Retry-After': '€' }, [], ['retry-after']],
+      [
+        { 'WWW-Authenticate': 'Basic realm="日本"', Allow: 'GET' },
+        [['allow', 'GET']],
+        ['www-authenticate'],
+      ],
+      [{ 'retry-after': '1\r\nSet-Cookie: a=b' }, [], ['retry-after']],
+      [{ 'retry-after': '1\u0000' }, [], ['retry-after']],
+      [{ 'retry-after': { toString: () => '1' } }, [], ['retry-after']],
+      [{ 'retry-after': '  120\t' }, [['retry-after', '120']], undefined],
+      [
+        { 'www-authenticate': 'Basic realm="caf\u00e9"' },
+        [['www-authenticate', 'Basic realm="caf\u00e9"']],
+        undefined,
+      ],
+      [{ 'retry-after': 30 }, [['retry-after', '30']], undefined],
+    ];
+    for (const [headers, kept, dropped] of cases) {
+      const f = toFault({ status: 503, headers });
+      expect(f.public.status).toBe(503);
+      expect(f.public.headers).toEqual(kept);
+      expect(f.private.droppedHeaders).toEqual(dropped);
+    }
+    const e = new HttpError(503, 'x', { headers: { 'Retry-After': '€', Allow: 'GET' } });
+    expect(toFault(e).public.headers).toEqual([['allow', 'GET']]);
+    expect(toFault(e).private.droppedHeaders).toEqual(['retry-after']);
+  });
+
+  it('bounds the work by the output: a 200,000-key object is not serialized', () => {
+    const big: Record<string, unknown> = { reason: `r ${CANARY}` };
+    for (let i = 0; i < 200_000; i++) big[`k${i}`] = i;
+    const headers: Record<string, unknown> = { 'retry-after': '5' };
+    for (let i = 0; i < 200_000; i++) headers[`h${i}`] = i;
+    const array = new Array(1_000_000).fill('item');
+    // Keys are read by name, never listed: ownKeys on a proxy would show it.
+    let listed = 0;
+    const spy = new Proxy(big, {
+      ownKeys(t) {
+        listed++;
+        return Reflect.ownKeys(t);
+      },
+    });
+    const f = toFault(spy);
+    expect(listed).toBe(0);
+    expect(f.private.message).toBe(`{"reason":"r ${CANARY}"}`);
+    expect(toFault({ status: 503, headers }).public.headers).toEqual([['retry-after', '5']]);
+    const a = toFault(array).private.message;
+    expect(a.length).toBeLessThan(200);
+    expect(a).toContain('…999990 more');
+  });
+});

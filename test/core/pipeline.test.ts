@@ -122,3 +122,28 @@ describe('Faultline pipeline', () => {
     expect(fl.requestId({ 'x-request-id': 'a'.repeat(500) })).toBeUndefined();
   });
 });
+
+describe('render re-checks the status', () => {
+  it('renders a fault whose status was changed after classification as a 500 with an incident', () => {
+    const fl = createFaultline({ logger: false });
+    for (const status of [200, 302, 101, 99, 1e10, 404.5]) {
+      const fault = fl.classify(new HttpError(404, 'gone away'));
+      const changed = { ...fault, public: { ...fault.public, status, detail: 'gone away' } };
+      for (const accept of ['application/json', 'text/html', 'text/plain']) {
+        const r = fl.render(changed, req({ accept }));
+        expect(r.status).toBe(500);
+        const incident = Object.fromEntries(r.headers)['faultline-incident'];
+        expect(incident).toMatch(/^[0-9A-Z]{18}$/);
+        expect(r.body).toContain(incident);
+        expect(r.body).not.toContain('gone away');
+      }
+    }
+  });
+
+  it('gives a hand-built 5xx without an incident id one', () => {
+    const fl = createFaultline({ logger: false });
+    const fault = fl.classify(new HttpError(404));
+    const r = fl.render({ ...fault, public: { ...fault.public, status: 503 } }, req());
+    expect(Object.fromEntries(r.headers)['faultline-incident']).toMatch(/^[0-9A-Z]{18}$/);
+  });
+});

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { HttpError } from '../../src/core/http-error.js';
 import { createFaultline } from '../../src/core/pipeline.js';
 import {
   REDACTED,
@@ -35,6 +36,13 @@ const CANARIES = {
   secretColon: { text: 'client_secret: CANARYclientsecret', secret: 'CANARYclientsecret' },
   token: { text: 'refresh_token=CANARYrefresh', secret: 'CANARYrefresh' },
   authorization: { text: "authorization='CANARYauthzquoted'", secret: 'CANARYauthz' },
+  // Luhn-valid test numbers of the card networks, plain and grouped.
+  visa: { text: '4111 1111 1111 1111', secret: '1111 1111 1111' },
+  mastercard: { text: '5555-5555-5555-4444', secret: '5555-5555-4444' },
+  amex: { text: '378282246310005', secret: '378282246310005' },
+  stripeKey: { text: 'sk_live_CANARYstripe0123456789', secret: 'CANARYstripe' },
+  stripeRestricted: { text: 'rk_test_CANARYrestricted42', secret: 'CANARYrestricted' },
+  awsSecretAlone: { text: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYCANARY9KEY', secret: 'CANARY9KEY' },
 } as const;
 
 type Kind = keyof typeof CANARIES;
@@ -110,6 +118,9 @@ describe('Scrubber.string', () => {
       `eyJ${'A'.repeat(20_000)}`,
       `-----BEGIN PRIVATE KEY-----${'-----BEGIN PRIVATE KEY-----'.repeat(500)}`,
       `http://${'a'.repeat(20_000)}`,
+      '4'.repeat(20_000),
+      '4111 '.repeat(4000),
+      'A1b/'.repeat(5000),
     ];
     const started = performance.now();
     for (const h of hostile) s.string(h);
@@ -138,6 +149,26 @@ describe('Scrubber.string', () => {
       }),
       { numRuns: 500 },
     );
+  });
+});
+
+describe('card numbers and keys without a key name', () => {
+  const s = new Scrubber();
+  it('redacts only digit runs that pass the Luhn check and start like a card', () => {
+    expect(s.string('card 4111111111111112 declined')).toBe('card 4111111111111112 declined');
+    expect(s.string('at 1700000000000 ms')).toBe('at 1700000000000 ms');
+    expect(s.string('order 79927398713')).toBe('order 79927398713');
+    expect(s.string('card 4111111111111111 declined')).toBe('card [redacted] declined');
+    expect(s.string('n=6011111111111117;')).toBe('n=[redacted];');
+  });
+
+  it('leaves 40-character git SHAs and words alone but redacts mixed base64 keys', () => {
+    const sha = 'commit 0123456789abcdef0123456789abcdef01234567';
+    expect(s.string(sha)).toBe(sha);
+    expect(s.string('key wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY.')).toBe('key [redacted].');
+    // 41 characters: not an AWS secret key.
+    const long = 'x wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEYZ y';
+    expect(s.string(long)).toBe(long);
   });
 });
 
@@ -241,6 +272,32 @@ describe('canaries never reach the log output', () => {
       'Error',
     ]);
     expect(first.request.path).toBe('/reset/[redacted]');
+  });
+
+  it('scrubs every string of a record: error.thrown, the code, method and request id too', () => {
+    const { logger, text } = memoryLogger('debug');
+    const fl = createFaultline({ logger, storm: false });
+    const e = new Error('m');
+    e.name = 'password=NAMESECRET42';
+    const coded = new HttpError(500, 'x', { code: 'AKIACANARYCODE000000' });
+    fl.respond(e, {
+      method: 'GET',
+      url: '/',
+      headers: {},
+      remoteAddress: '127.0.0.1',
+      requestId: 'token:REQSECRET7',
+    });
+    fl.respond(coded, {
+      method: 'token=METHODSECRET',
+      url: '/',
+      headers: {},
+      remoteAddress: undefined,
+      requestId: undefined,
+    });
+    const out = text();
+    expect(out).toContain('"thrown":"password=[redacted]"');
+    for (const secret of ['NAMESECRET42', 'CANARYCODE', 'REQSECRET7', 'METHODSECRET'])
+      expect(out).not.toContain(secret);
   });
 
   it('rejects turning scrubbing off, and invalid rules, at startup', () => {

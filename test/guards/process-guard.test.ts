@@ -297,4 +297,34 @@ describe('process guard', () => {
     expect(await longOne).toMatchObject({ status: 200, body: 'ok long' });
     expect((await p.exited).code).toBe(0);
   });
+  it('pipelined requests in flight when the drain starts are all answered; the last closes', async () => {
+    const p = await start({ GRACE_MS: '4000' });
+    const socket = net.connect(p.port, '127.0.0.1');
+    let raw = '';
+    socket.on('data', (c) => {
+      raw += String(c);
+    });
+    const closed = new Promise((r) => socket.on('close', r));
+    socket.on('error', () => {});
+    await new Promise((r) => socket.on('connect', r));
+    // Two requests in one write: the second's handler runs while the first is still in flight.
+    socket.write(
+      'GET /slow?ms=1000&id=first HTTP/1.1\r\nHost: x\r\n\r\n' +
+        'GET /slow?ms=200&id=second HTTP/1.1\r\nHost: x\r\n\r\n',
+    );
+    await new Promise((r) => setTimeout(r, 100));
+    const t0 = Date.now();
+    p.child.kill('SIGTERM');
+    await closed;
+    const { code, at } = await p.exited;
+    const responses = raw.split(/(?=HTTP\/1\.1 )/);
+    expect(responses).toHaveLength(2);
+    expect(responses[0]).toMatch(/^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\n[\s\S]*ok first/);
+    expect(responses[0]).toMatch(/\r\nConnection: keep-alive\r\n/i);
+    expect(responses[1]).toMatch(/^HTTP\/1\.1 200 OK\r\n[\s\S]*\r\n\r\n[\s\S]*ok second/);
+    expect(responses[1]).toMatch(/\r\nConnection: close\r\n/i);
+    expect(code).toBe(0);
+    // The drain ends with the last answer (about 0.9 s after the signal), not at the grace period.
+    expect(at - t0).toBeLessThan(2500);
+  });
 });
