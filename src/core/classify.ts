@@ -355,7 +355,9 @@ function recognize(value: object, sn: Snapshot, ctx: ClassifyContext): Recognize
     const type = read(value, 'type');
     return {
       status,
-      expose: expose === true && status < 500,
+      // Marked public: below 500 its message shows; at any status its extension members do
+      // (toFault shows a detail only below 500).
+      expose: expose === true,
       ...(typeof code === 'string' ? { code } : {}),
       ...(typeof type === 'string' && type.length <= MAX_TYPE ? { type } : {}),
       headers: sn.headers,
@@ -442,7 +444,8 @@ function publicHeaders(raw: unknown): {
 }
 
 // Incident ids are spliced into bodies and headers unescaped: only URL-safe characters.
-const INCIDENT_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+// Incident ids: ULIDs, `<traceId>-<ULID>`, and a storm repeat's `<root>.<n>` (see incident.ts).
+const INCIDENT_PATTERN = /^[A-Za-z0-9_.-]{1,96}$/;
 const CODE_PATTERN = /^[a-z][a-z0-9_.-]{0,63}$/i;
 
 /**

@@ -164,7 +164,7 @@ describe('faultline/hono', () => {
     for (const accept of ['application/json', 'text/html', 'text/plain']) {
       const res = await app.fetch(new Request('http://x/proxy', { headers: { accept } }));
       expect(res.status).toBe(500);
-      expect(res.headers.get('faultline-incident')).toMatch(/^[0-9A-Z]{18}$/);
+      expect(res.headers.get('faultline-incident')).toMatch(/^[0-9A-Z]{26}$/);
     }
     expect(logger.records.at(-1)?.obj.status).toBe(500);
   });
@@ -180,7 +180,7 @@ describe('faultline/hono', () => {
     const res = await app.fetch(new Request('http://x/ok-res', json));
     expect(res.status).toBe(500);
     expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
-    expect(res.headers.get('faultline-incident')).toMatch(/^[0-9A-Z]{18}$/);
+    expect(res.headers.get('faultline-incident')).toMatch(/^[0-9A-Z]{26}$/);
   });
 
   it('shares an existing instance', () => {

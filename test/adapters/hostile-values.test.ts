@@ -394,7 +394,7 @@ describe('every thrown value gets a valid error answer, on every adapter', () =>
           const r = await send(t, '/t', 'application/json');
           const where = `${t.name} status ${status}`;
           expect(r.statusCode, where).toBe(500);
-          expect(r.headers['faultline-incident'], where).toMatch(/^[0-9A-Z]{18}$/);
+          expect(r.headers['faultline-incident'], where).toMatch(/^[0-9A-Z]{26}(\.\d+)?$/);
           expect(JSON.parse(r.body), where).toMatchObject({ status: 500, code: 'internal_error' });
         }
       }
@@ -435,7 +435,7 @@ describe('every thrown value gets a valid error answer, on every adapter', () =>
           expect(h['x-content-type-options'], where).toBe('nosniff');
           expect(h['cache-control'], where).toBe('no-store');
           if (res.statusCode >= 500) {
-            expect(h['faultline-incident'], where).toMatch(/^[0-9A-Z]{18}$/);
+            expect(h['faultline-incident'], where).toMatch(/^[0-9A-Z]{26}(\.\d+)?$/);
             expect(body, where).toContain(String(h['faultline-incident']));
           }
           expect(h['set-cookie'], where).toBeUndefined();

@@ -241,7 +241,7 @@ describe('toFault: hostile statuses, headers and sizes', () => {
       for (const thrown of [mutated, forged]) {
         const f = toFault(thrown);
         expect(f.public.status).toBe(500);
-        expect(f.public.incident).toMatch(/^[0-9A-Z]{18}$/);
+        expect(f.public.incident).toMatch(/^[0-9A-Z]{26}$/);
         expect(JSON.stringify(f.public)).not.toContain(CANARY);
       }
     }

@@ -65,7 +65,7 @@ describe('map rules', () => {
       detail: undefined,
       code: 'service_unavailable',
     });
-    expect(down.public.incident).toMatch(/^[0-9A-Z]{18}$/);
+    expect(down.public.incident).toMatch(/^[0-9A-Z]{26}$/);
   });
 
   it('match non-Error values with a predicate, and skip one that throws', () => {

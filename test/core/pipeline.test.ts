@@ -133,7 +133,7 @@ describe('render re-checks the status', () => {
         const r = fl.render(changed, req({ accept }));
         expect(r.status).toBe(500);
         const incident = Object.fromEntries(r.headers)['faultline-incident'];
-        expect(incident).toMatch(/^[0-9A-Z]{18}$/);
+        expect(incident).toMatch(/^[0-9A-Z]{26}$/);
         expect(r.body).toContain(incident);
         expect(r.body).not.toContain('gone away');
       }
@@ -144,6 +144,6 @@ describe('render re-checks the status', () => {
     const fl = createFaultline({ logger: false });
     const fault = fl.classify(new HttpError(404));
     const r = fl.render({ ...fault, public: { ...fault.public, status: 503 } }, req());
-    expect(Object.fromEntries(r.headers)['faultline-incident']).toMatch(/^[0-9A-Z]{18}$/);
+    expect(Object.fromEntries(r.headers)['faultline-incident']).toMatch(/^[0-9A-Z]{26}$/);
   });
 });
