@@ -10,6 +10,8 @@ const probes: Record<string, [string, string[]]> = {
   curl: ['curl', ['--version']],
   php: ['php', ['-r', 'exit(function_exists("curl_init") ? 0 : 1);']],
   'python3-requests': ['/usr/bin/python3', ['-c', 'import requests']],
+  python3: ['/usr/bin/python3', ['-c', 'import http.server']],
+  'python3-flask': ['/usr/bin/python3', ['-c', 'import flask, werkzeug.debug']],
   nginx: ['/usr/sbin/nginx', ['-v']],
   apache2: ['/usr/sbin/apache2', ['-v']],
   chromium: ['/usr/bin/chromium', ['--version']],
