@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startApache } from '../../support/apache.js';
 import { describeWith } from '../../support/programs.js';
 import { freePort, type RunningServer, runServer, tempTree } from '../../support/server-process.js';
