@@ -241,6 +241,8 @@ function textOf(body: string, html: boolean, json: boolean): string {
   if (!html) return body;
   return body
     .replace(/<br\s*\/?>/gi, '\n')
+    // Comments stay as text: debug detail hidden in a comment still reaches every client.
+    .replace(/<!--|-->/g, ' ')
     .replace(/<[^>]*>/g, ' ')
     .replace(
       /&#(\d{1,7});|&#x([0-9a-f]{1,6});/gi,
