@@ -239,23 +239,25 @@ function jsonStrings(body: string): string | undefined {
 function textOf(body: string, html: boolean, json: boolean): string {
   if (json) return jsonStrings(body) ?? body;
   if (!html) return body;
-  return body
-    .replace(/<br\s*\/?>/gi, '\n')
-    // Comments stay as text: debug detail hidden in a comment still reaches every client.
-    .replace(/<!--|-->/g, ' ')
-    .replace(/<[^>]*>/g, ' ')
-    .replace(
-      /&#(\d{1,7});|&#x([0-9a-f]{1,6});/gi,
-      (all, dec: string | undefined, hex: string | undefined) => {
-        const code = dec !== undefined ? Number(dec) : Number.parseInt(hex ?? '', 16);
-        return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : all;
-      },
-    )
-    .replace(/&nbsp;/g, ' ')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&amp;/g, '&');
+  return (
+    body
+      .replace(/<br\s*\/?>/gi, '\n')
+      // Comments stay as text: debug detail hidden in a comment still reaches every client.
+      .replace(/<!--|-->/g, ' ')
+      .replace(/<[^>]*>/g, ' ')
+      .replace(
+        /&#(\d{1,7});|&#x([0-9a-f]{1,6});/gi,
+        (all, dec: string | undefined, hex: string | undefined) => {
+          const code = dec !== undefined ? Number(dec) : Number.parseInt(hex ?? '', 16);
+          return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : all;
+        },
+      )
+      .replace(/&nbsp;/g, ' ')
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&quot;/g, '"')
+      .replace(/&amp;/g, '&')
+  );
 }
 
 /** A one-line excerpt of `text` around `index`. */

@@ -202,14 +202,20 @@ function bodyProvocations(prefix: string, path: string): Provocation[] {
     unsafe: true,
   });
   return [
-    post('malformed-json', 'with malformed JSON', 'application/json', '{"name": "x",', 'json'),
-    post(
-      'malformed-json-html',
-      'with malformed JSON, Accept text/html',
-      'application/json',
-      '{"name": ',
-      'html',
-    ),
+    {
+      ...post('malformed-json', 'with malformed JSON', 'application/json', '{"name": "x",', 'json'),
+      clientError: true,
+    },
+    {
+      ...post(
+        'malformed-json-html',
+        'with malformed JSON, Accept text/html',
+        'application/json',
+        '{"name": ',
+        'html',
+      ),
+      clientError: true,
+    },
     // Not malformed as such (a server may accept text), so a 2xx is no finding; errors are inspected.
     {
       ...post(

@@ -53,11 +53,15 @@ const UNPROTECTED: readonly Case[] = [
       'FL-SQL-ERROR',
     ],
   },
-  { title: 'Koa 3 default', fixture: 'koa', expected: [...BARE_5XX, 'FL-NO-NOSNIFF'] },
   {
-    title: 'Hono 4 on @hono/node-server',
+    title: 'Koa 3 default (malformed JSON parsed by hand: a 500)',
+    fixture: 'koa',
+    expected: [...BARE_5XX, 'FL-5XX-FOR-CLIENT-ERROR', 'FL-NO-NOSNIFF'],
+  },
+  {
+    title: 'Hono 4 on @hono/node-server (c.req.json() on malformed JSON: a 500)',
     fixture: 'hono',
-    expected: [...BARE_5XX, 'FL-NO-NOSNIFF'],
+    expected: [...BARE_5XX, 'FL-5XX-FOR-CLIENT-ERROR', 'FL-NO-NOSNIFF'],
   },
   {
     title: 'raw node:http server that echoes errors',
