@@ -11,6 +11,7 @@ const probes: Record<string, [string, string[]]> = {
   php: ['php', ['-r', 'exit(function_exists("curl_init") ? 0 : 1);']],
   'python3-requests': ['/usr/bin/python3', ['-c', 'import requests']],
   python3: ['/usr/bin/python3', ['-c', 'import http.server']],
+  'python3-django': ['/usr/bin/python3', ['-c', 'import django']],
   'python3-flask': ['/usr/bin/python3', ['-c', 'import flask, werkzeug.debug']],
   nginx: ['/usr/sbin/nginx', ['-v']],
   apache2: ['/usr/sbin/apache2', ['-v']],

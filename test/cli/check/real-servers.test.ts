@@ -1,7 +1,7 @@
 /**
  * End to end against real servers from Debian, each once with the weakness and once without:
  * PHP's built-in server with display_errors on and off (and a phpinfo() page), Flask/Werkzeug
- * with and without the debugger, Apache with TRACE on and off, and Python's http.server as a
+ * with and without the debugger, Django with DEBUG on and off, Apache with TRACE on and off, and Python's http.server as a
  * plain server with nothing to find at the highest severities. Default flags: no route is known.
  */
 import { join } from 'node:path';
@@ -130,6 +130,41 @@ describeWith(['python3-flask'], 'faultline check: Flask on Werkzeug (Debian pyth
     expect(finding(report, 'FL-5XX-FOR-CLIENT-ERROR')?.occurrences[0]?.status).toBe(500);
     expect(ids(report)).not.toContain('FL-500-MESSAGE');
     expect(run.code).toBe(0);
+  });
+});
+
+const DJANGO_APP = fileURLToPath(new URL('fixtures/django_app.py', import.meta.url));
+
+describeWith(['python3-django'], 'faultline check: Django (Debian python3-django)', () => {
+  let debug: Running;
+  let plain: Running;
+  beforeAll(async () => {
+    debug = await startAnnouncing('django-debug', '/usr/bin/python3', [DJANGO_APP], {
+      DJANGO_DEBUG: '1',
+    });
+    plain = await startAnnouncing('django', '/usr/bin/python3', [DJANGO_APP], {
+      DJANGO_DEBUG: '0',
+    });
+  });
+  afterAll(async () => {
+    await debug?.stop();
+    await plain?.stop();
+  });
+
+  it('DEBUG = True: the debug page on every 404, the traceback on a crash', async () => {
+    const { run, report } = await checkJson(debug.url);
+    const page = finding(report, 'FL-DEBUG-PAGE');
+    expect(page?.severity).toBe('critical');
+    expect(page?.occurrences.some((o) => o.status === 404)).toBe(true);
+    expect(page?.occurrences[0]?.evidence).toMatch(/^Django debug page: /);
+    expect(finding(report, 'FL-STACK-TRACE')?.occurrences.some((o) => o.status === 500)).toBe(true);
+    expect(run.code).toBe(1);
+  });
+
+  it('DEBUG = False: no debug page, no stack trace', async () => {
+    const { report } = await checkJson(plain.url);
+    expect(serious(report)).toEqual([]);
+    expect(finding(report, 'FL-5XX-FOR-CLIENT-ERROR')?.occurrences[0]?.status).toBe(500);
   });
 });
 
