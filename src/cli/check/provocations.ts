@@ -50,7 +50,10 @@ export interface Provocation {
    * 505, which name what the server does not implement) is a finding.
    */
   readonly clientError?: boolean;
-  /** A well-known debug endpoint: its answer is inspected for debug signatures whatever the status. */
+  /**
+   * A well-known debug endpoint rather than a page of the app: never a baseline for what the
+   * app's own paths answer. (Every answer is searched for debug signatures, probe or not.)
+   */
   readonly probe?: boolean;
 }
 

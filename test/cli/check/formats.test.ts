@@ -180,7 +180,7 @@ describe('faultline check --rate and clamped values', () => {
     const elapsed = performance.now() - started;
     expect(report.requests.sent).toBe(count());
     expect(elapsed).toBeGreaterThanOrEqual(((report.requests.sent - 1) / 100) * 1000);
-    expect((report as unknown as { settings: { rate: number } }).settings.rate).toBe(100);
+    expect(report.settings.rate).toBe(100);
     for (const bad of ['0', '-1', 'fast', '', 'Infinity']) {
       const run = await runCli(['check', url, `--rate=${bad}`]);
       expect(run.code, bad).toBe(2);
@@ -201,10 +201,7 @@ describe('faultline check --rate and clamped values', () => {
       '--concurrency',
       '50',
     ]);
-    const r = report as unknown as {
-      clamped: Array<{ option: string; requested: number; used: number }>;
-      settings: { concurrency: number };
-    };
+    const r = report;
     expect(r.settings.concurrency).toBe(16);
     expect(r.clamped).toContainEqual({ option: '--concurrency', requested: 50, used: 16 });
     const cut = r.clamped.find((c) => c.option === 'requests');

@@ -104,6 +104,13 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Cli
 /** The JSON report of a run (the subset tests look at). */
 export interface JsonReportLike {
   readonly failed: boolean;
+  readonly settings: {
+    timeoutMs: number;
+    maxTimeMs: number;
+    concurrency: number;
+    rate: number | null;
+  };
+  readonly clamped: ReadonlyArray<{ option: string; requested: number; used: number }>;
   readonly requests: {
     planned: number;
     sent: number;
