@@ -81,6 +81,8 @@ const PHP_ERROR =
 /** One debug signature: what to look for, and which finding it is. */
 interface DebugSignature {
   readonly id: 'FL-DEBUG-CONSOLE' | 'FL-DEBUG-PAGE' | 'FL-ACTUATOR-EXPOSED' | 'FL-PHPINFO';
+  /** Only the first matching signature of a product counts (its console outranks its page). */
+  readonly product: string;
   readonly name: string;
   /** Matched against the raw body (HTML as sent). */
   readonly pattern: RegExp;
@@ -88,55 +90,69 @@ interface DebugSignature {
 
 /**
  * Debug consoles and pages, by signatures their products always emit (after nuclei's
- * debug-exposure templates and ZAP rule 10023). Matched on the raw body, any status.
+ * debug-exposure templates and ZAP rule 10023). Matched on the raw body, any status; worst first.
  */
 const DEBUG_SIGNATURES: readonly DebugSignature[] = [
   {
     id: 'FL-DEBUG-CONSOLE',
+    product: 'werkzeug',
     name: 'Werkzeug interactive debugger',
-    pattern:
-      /EVALEX\s*=\s*true|__debugger__|The debugger caught an exception|Werkzeug Debugger|>Interactive Console</,
+    pattern: /EVALEX\s*=\s*true|>Interactive Console</,
+  },
+  {
+    id: 'FL-DEBUG-PAGE',
+    product: 'werkzeug',
+    name: 'Werkzeug debugger traceback',
+    pattern: /__debugger__|The debugger caught an exception|Werkzeug Debugger/,
   },
   {
     id: 'FL-DEBUG-CONSOLE',
+    product: 'laravel',
     name: 'Laravel Ignition with command execution',
     pattern: /"can_execute_commands"\s*:\s*true/,
   },
   {
     id: 'FL-DEBUG-PAGE',
-    name: 'Django debug page',
-    pattern:
-      /You(?:'|&#x27;|&#39;|’)re seeing this error because you have <code>DEBUG = True<\/code>/,
-  },
-  {
-    id: 'FL-DEBUG-PAGE',
-    name: 'Rails debug page',
-    pattern:
-      /<title>Action Controller: Exception caught<\/title>|<h1>Routing Error<\/h1>[\s\S]{0,2000}Rails\.root|Rails version<\/td>/,
-  },
-  {
-    id: 'FL-DEBUG-PAGE',
+    product: 'laravel',
     name: 'Laravel Ignition / Whoops error page',
     pattern:
       /window\.ignite\b|ignition-(?:app|container)|<title>Whoops! There was an error\.<\/title>|\bwhoops-container\b|Illuminate\\\\?(?:Foundation|Database|Routing)\\/,
   },
   {
     id: 'FL-DEBUG-PAGE',
+    product: 'django',
+    name: 'Django debug page',
+    pattern:
+      /You(?:'|&#x27;|&#39;|’)re seeing this error because you have <code>DEBUG = True<\/code>/,
+  },
+  {
+    id: 'FL-DEBUG-PAGE',
+    product: 'rails',
+    name: 'Rails debug page',
+    pattern:
+      /<title>Action Controller: Exception caught<\/title>|<h1>Routing Error<\/h1>[\s\S]{0,2000}Rails\.root|Rails version<\/td>/,
+  },
+  {
+    id: 'FL-DEBUG-PAGE',
+    product: 'symfony',
     name: 'Symfony debug page',
     pattern: /<div class="exception-summary|sf-toolbar|Symfony\\\\?Component\\\\?ErrorHandler/,
   },
   {
     id: 'FL-ACTUATOR-EXPOSED',
+    product: 'spring-env',
     name: 'Spring Boot actuator env',
     pattern: /"activeProfiles"\s*:\s*\[[\s\S]{0,4000}"propertySources"\s*:/,
   },
   {
     id: 'FL-ACTUATOR-EXPOSED',
+    product: 'spring-heapdump',
     name: 'Spring Boot actuator heap dump',
     pattern: /^JAVA PROFILE 1\.0\.[12]\0/,
   },
   {
     id: 'FL-PHPINFO',
+    product: 'php',
     name: 'phpinfo()',
     pattern: /<title>(?:PHP \d[\d.]*\s*-\s*)?phpinfo\(\)<\/title>|<h1 class="p">PHP Version \d/,
   },
@@ -361,9 +377,14 @@ function inspectResponse(p: Provocation, r: RawResponse, ctx: InspectContext): H
   const headerText = r.headers.map(([n, v]) => `${n}: ${v}`).join('\n');
   const isError = r.status >= 400 && r.status <= 599;
 
+  const seen = new Set<string>();
   for (const sig of DEBUG_SIGNATURES) {
+    if (seen.has(sig.product)) continue;
     const m = sig.pattern.exec(rawBody);
-    if (m) add(sig.id, `${sig.name}: ${excerpt(rawBody, m.index, m[0].length)}`);
+    if (m) {
+      seen.add(sig.product);
+      add(sig.id, `${sig.name}: ${excerpt(rawBody, m.index, m[0].length)}`);
+    }
   }
 
   if (p.method === 'TRACE' && r.status >= 200 && r.status < 300) {

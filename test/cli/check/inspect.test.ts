@@ -279,10 +279,10 @@ describe('inspect: debug consoles and pages, whatever the status', () => {
       '<script>var CONSOLE_MODE = true, EVALEX = true, EVALEX_TRUSTED = false, SECRET = "x";</script><h1>Interactive Console</h1>',
     ],
     [
-      'FL-DEBUG-CONSOLE',
+      'FL-DEBUG-PAGE',
       500,
       'text/html',
-      '<title>ZeroDivisionError: division by zero // Werkzeug Debugger</title><link href="?__debugger__=yes&amp;cmd=resource&amp;f=style.css">',
+      '<title>ZeroDivisionError: division by zero // Werkzeug Debugger</title><link href="?__debugger__=yes&amp;cmd=resource&amp;f=style.css"><script>var EVALEX = false;</script>',
     ],
     ['FL-DEBUG-CONSOLE', 200, 'application/json', '{"can_execute_commands":true}'],
     [
@@ -319,6 +319,12 @@ describe('inspect: debug consoles and pages, whatever the status', () => {
       );
     });
   }
+  it("a product's console outranks its page: one finding per product", () => {
+    const body = '<title>KeyError // Werkzeug Debugger</title><script>var EVALEX = true;</script>';
+    const found = idsOf(probe, response(500, { ...CLEAN, 'content-type': 'text/html' }, body));
+    expect(found.filter((id) => id.startsWith('FL-DEBUG-'))).toEqual(['FL-DEBUG-CONSOLE']);
+  });
+
   it('nothing for an ordinary 404 or a page that talks about debugging', () => {
     const body = '<p>Turn DEBUG off in production. See the console for details.</p>';
     expect(idsOf(probe, response(404, { ...CLEAN, 'content-type': 'text/html' }, body))).toEqual(
