@@ -8,6 +8,8 @@ command -v php >/dev/null 2>&1 || need+=(php-cli)
 php -m 2>/dev/null | grep -qi '^curl$' || need+=(php-curl)
 /usr/bin/python3 -c 'import requests' >/dev/null 2>&1 || need+=(python3-requests)
 command -v script >/dev/null 2>&1 || need+=(bsdutils) # script(1): the demo's terminal log test
+/usr/bin/python3 -c 'import flask' >/dev/null 2>&1 || need+=(python3-flask)
+/usr/bin/python3 -c 'import django' >/dev/null 2>&1 || need+=(python3-django)
 for extra in ${FAULTLINE_SYSTEM_EXTRA:-}; do
   case "$extra" in
     nginx) command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx) ;;

@@ -4,10 +4,14 @@
  */
 
 /** How bad a finding is; `--fail-on` compares against it. */
-export type Severity = 'error' | 'warn' | 'info';
+export type Severity = 'critical' | 'error' | 'warn' | 'info';
 
-/** Severities from worst to mildest. */
-export const SEVERITIES: readonly Severity[] = ['error', 'warn', 'info'];
+/**
+ * Severities from worst to mildest. `critical`: remote code execution or wholesale secret
+ * disclosure, reachable by anyone; `error`: a leak or an attack primitive; `warn`: disclosure or
+ * a mistake that helps an attacker; `info`: hygiene.
+ */
+export const SEVERITIES: readonly Severity[] = ['critical', 'error', 'warn', 'info'];
 
 /** One entry of the table. */
 export interface FindingSpec {
@@ -19,6 +23,36 @@ export interface FindingSpec {
 
 /** Every finding, by stable id. CWE-209 / OWASP ASVS V7.4 (error handling) in mind. */
 export const FINDINGS = {
+  'FL-DEBUG-CONSOLE': {
+    severity: 'critical',
+    title: 'Interactive debugger or console reachable (remote code execution)',
+    remedy:
+      'Never run a debugger in a reachable server (Flask/Werkzeug: debug=False and no DebuggedApplication; Laravel: APP_DEBUG=false and no Ignition in production).',
+  },
+  'FL-DEBUG-PAGE': {
+    severity: 'critical',
+    title: "A framework's debug page is served (debug mode is on)",
+    remedy:
+      'Turn debug mode off in every deployed environment (Django: DEBUG = False; Rails: config.consider_all_requests_local = false; Laravel: APP_DEBUG=false).',
+  },
+  'FL-ACTUATOR-EXPOSED': {
+    severity: 'critical',
+    title: 'Spring Boot actuator exposes the environment or a heap dump',
+    remedy:
+      'Expose only health and info (management.endpoints.web.exposure.include=health,info) and put actuator behind authentication on its own port.',
+  },
+  'FL-PHPINFO': {
+    severity: 'critical',
+    title: 'phpinfo() page is reachable',
+    remedy:
+      'Delete phpinfo() pages from the document root; they show configuration, paths and environment.',
+  },
+  'FL-TRACE-ENABLED': {
+    severity: 'error',
+    title: 'TRACE is enabled and echoes the request (cross-site tracing)',
+    remedy:
+      'Disable TRACE (Apache: TraceEnable off; nginx refuses it by default; Node: answer 405/501).',
+  },
   'FL-STACK-TRACE': {
     severity: 'error',
     title: 'Stack trace in an error response',
@@ -91,6 +125,12 @@ export const FINDINGS = {
     title: 'HTML error sent to a client that asked for JSON',
     remedy:
       'Negotiate the error format from Accept: API clients should get application/problem+json.',
+  },
+  'FL-5XX-FOR-CLIENT-ERROR': {
+    severity: 'warn',
+    title: 'Malformed client input answered with a 5xx',
+    remedy:
+      'Validate input before use and answer bad input with a 4xx: a 5xx blames the server, pages on-call and hides the crash path from review.',
   },
   'FL-ACCEPTS-MALFORMED': {
     severity: 'warn',

@@ -5,26 +5,40 @@
 import { parseArgs } from 'node:util';
 import { atLeast, type Severity } from './findings.js';
 import { renderJson } from './report-json.js';
+import { renderSarif } from './report-sarif.js';
 import { renderText } from './report-text.js';
 import { CheckUsageError, runCheck } from './run.js';
 
 export const CHECK_HELP = `Usage: faultline check <base-url> [options]
 
 Sends a bounded set of requests (≤ 200) designed to provoke errors and reports what the
-4xx/5xx answers leak or get wrong (stack traces, paths, versions, SQL, echoed credentials, ...).
+answers leak or get wrong (stack traces, paths, versions, SQL, echoed credentials, TRACE,
+exposed debuggers and debug pages, ...).
 
 Options:
   --path /route        a route of the app to check in each representation (repeatable, ≤ 12)
-  --json               print the report as JSON
-  --fail-on LEVEL      exit 1 when a finding at LEVEL or worse exists: error (default), warn, info, never
+  --format FORMAT      text (default), json (faultline-check/1) or sarif (SARIF 2.1.0)
+  --json               same as --format json
+  --fail-on LEVEL      exit 1 when a finding at LEVEL or worse exists:
+                       critical, error (default), warn, info, never
   --allow-unsafe       also send POST requests with malformed bodies (to an unrouted path and each --path)
   --timeout MS         deadline per request (default 5000)
   --max-time MS        bound of the whole run (default 60000)
   --concurrency N      requests in flight (default 4, max 16)
+  --rate N             requests started per second, at most (default: no limit)
   --insecure           accept any TLS certificate
 Exit codes: 0 clean, 1 findings at --fail-on or worse, 2 usage error or target unreachable.`;
 
-const FAIL_ON = new Set(['error', 'warn', 'info', 'never']);
+const FAIL_ON = new Set(['critical', 'error', 'warn', 'info', 'never']);
+const FORMATS = new Set(['text', 'json', 'sarif']);
+
+function positiveNumber(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0)
+    throw new CheckUsageError(`${name} must be a positive number, got "${value}"`);
+  return n;
+}
 
 function positiveInt(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
@@ -43,6 +57,8 @@ export async function checkCommand(args: string[]): Promise<number> {
       options: {
         path: { type: 'string', multiple: true },
         json: { type: 'boolean' },
+        format: { type: 'string' },
+        rate: { type: 'string' },
         'fail-on': { type: 'string' },
         'allow-unsafe': { type: 'boolean' },
         timeout: { type: 'string' },
@@ -61,8 +77,16 @@ export async function checkCommand(args: string[]): Promise<number> {
       throw new CheckUsageError('expected exactly one base URL');
     const failOn = values['fail-on'] ?? 'error';
     if (!FAIL_ON.has(failOn))
-      throw new CheckUsageError(`--fail-on must be error, warn, info or never, got "${failOn}"`);
-    const progress = process.stderr.isTTY && !values.json;
+      throw new CheckUsageError(
+        `--fail-on must be critical, error, warn, info or never, got "${failOn}"`,
+      );
+    const format = values.format ?? (values.json ? 'json' : 'text');
+    if (!FORMATS.has(format))
+      throw new CheckUsageError(`--format must be text, json or sarif, got "${format}"`);
+    if (values.json && format !== 'json')
+      throw new CheckUsageError(`--json contradicts --format ${format}; give one of them`);
+    const rate = positiveNumber(values.rate, '--rate');
+    const progress = process.stderr.isTTY && format === 'text';
     const result = await runCheck({
       url,
       paths: values.path ?? [],
@@ -70,6 +94,7 @@ export async function checkCommand(args: string[]): Promise<number> {
       timeoutMs: positiveInt(values.timeout, '--timeout', 5000),
       maxTimeMs: positiveInt(values['max-time'], '--max-time', 60_000),
       concurrency: positiveInt(values.concurrency, '--concurrency', 4),
+      ...(rate === undefined ? {} : { rate }),
       insecure: values.insecure ?? false,
       ...(progress
         ? {
@@ -82,10 +107,15 @@ export async function checkCommand(args: string[]): Promise<number> {
     const failed =
       failOn !== 'never' && result.findings.some((f) => atLeast(f.severity, failOn as Severity));
     const color = process.stdout.isTTY === true && process.env.NO_COLOR === undefined;
+    if (format !== 'text')
+      for (const c of result.clamped)
+        console.error(`faultline check: ${c.option} ${c.requested} clamped to ${c.used}`);
     process.stdout.write(
-      values.json
+      format === 'json'
         ? renderJson(result, failOn as Severity | 'never', failed)
-        : renderText(result, { color }),
+        : format === 'sarif'
+          ? renderSarif(result)
+          : renderText(result, { color }),
     );
     return failed ? 1 : 0;
   } catch (err) {

@@ -1,7 +1,10 @@
 /**
- * inspect: one outcome -> the findings it shows. Pure. Every 4xx/5xx answer is inspected; a 2xx
- * only matters when the request was malformed; resets and timeouts are findings of their own.
- * Evidence is a short excerpt with the run's canaries and anything that looks like a secret masked.
+ * inspect: one outcome -> the findings it shows. Pure. Every answer's body is searched for leaks
+ * (stack traces, paths, SQL) and debug signatures, whatever its status: PHP with display_errors
+ * sends its fatal errors in a 200 page. The header and format rules apply to 4xx/5xx answers; a
+ * 2xx matters besides when the request was malformed or was TRACE. Resets and timeouts are
+ * findings of their own. Evidence is a short excerpt with the run's canaries and anything that
+ * looks like a secret masked.
  */
 import type { FindingId } from './findings.js';
 import { type Canary, type Provocation, reflectionMarker } from './provocations.js';
@@ -45,8 +48,9 @@ const STACK: readonly RegExp[] = [
 ];
 
 const FILE_PATH: readonly RegExp[] = [
-  /(?:^|[\s"'(=[>,])(\/(?:home|root|usr|var|srv|opt|app|etc|tmp|work|workspace|Users|mnt|data|code|build|src|private)\/[^\s"'<>()&]+)/,
-  /(?:^|[\s"'(=[>,])([A-Za-z]:\\(?:[^\\\s"'<>]+\\)+[^\\\s"'<>]*)/,
+  /(?:^|[\s"'(=[>,:])(\/(?:home|root|usr|var|srv|opt|app|apps|etc|tmp|work|workspace|Users|mnt|data|code|build|src|private|run|proc|sys|nix|snap|lib|lib64|boot|media|Library|Applications|System|builds|runner|github)\/[^\s"'<>()&]+)/,
+  // Windows drive paths, either separator: C:\inetpub\wwwroot\x.aspx, D:/a/app/src/x.ts
+  /(?:^|[\s"'(=[>,])([A-Za-z]:[\\/](?:[^\\/\s"'<>:]+[\\/])+[^\\/\s"'<>]*)/,
   /\bnode_modules\/[^\s"'<>()]+/,
   /\bfile:\/\/(\/[^\s"'<>()]+)/,
 ];
@@ -66,6 +70,100 @@ const SQL: readonly RegExp[] = [
   /\b(?:insert\s+into|delete\s+from)\s+["`[]?\w+/i,
   /\bupdate\s+["`[]?\w+["`\]]?\s+set\b/i,
 ];
+
+/**
+ * Text that is an error leak even in a 2xx page: a PHP error with file and line, as PHP prints it
+ * with display_errors (the other languages' shapes are in {@link STACK}).
+ */
+const PHP_ERROR =
+  /\b(?:Fatal error|Parse error|Warning|Notice|Deprecated|Catchable fatal error)\b:\s[^\n]{0,400}?\bin\s+\S+\s+on\s+line\s+\d+/;
+
+/** One debug signature: what to look for, and which finding it is. */
+interface DebugSignature {
+  readonly id: 'FL-DEBUG-CONSOLE' | 'FL-DEBUG-PAGE' | 'FL-ACTUATOR-EXPOSED' | 'FL-PHPINFO';
+  /** Only the first matching signature of a product counts (its console outranks its page). */
+  readonly product: string;
+  readonly name: string;
+  /** Matched against the raw body (HTML as sent). */
+  readonly pattern: RegExp;
+}
+
+/**
+ * Debug consoles and pages, by signatures their products always emit (after nuclei's
+ * debug-exposure templates and ZAP rule 10023). Matched on the raw body, any status; worst first.
+ */
+const DEBUG_SIGNATURES: readonly DebugSignature[] = [
+  {
+    id: 'FL-DEBUG-CONSOLE',
+    product: 'werkzeug',
+    name: 'Werkzeug interactive debugger',
+    pattern: /EVALEX\s*=\s*true|>Interactive Console</,
+  },
+  {
+    id: 'FL-DEBUG-PAGE',
+    product: 'werkzeug',
+    name: 'Werkzeug debugger traceback',
+    pattern: /__debugger__|The debugger caught an exception|Werkzeug Debugger/,
+  },
+  {
+    id: 'FL-DEBUG-CONSOLE',
+    product: 'laravel',
+    name: 'Laravel Ignition with command execution',
+    pattern: /"can_execute_commands"\s*:\s*true/,
+  },
+  {
+    id: 'FL-DEBUG-PAGE',
+    product: 'laravel',
+    name: 'Laravel Ignition / Whoops error page',
+    pattern:
+      /window\.ignite\b|ignition-(?:app|container)|<title>Whoops! There was an error\.<\/title>|\bwhoops-container\b|Illuminate\\\\?(?:Foundation|Database|Routing)\\/,
+  },
+  {
+    id: 'FL-DEBUG-PAGE',
+    product: 'django',
+    name: 'Django debug page',
+    pattern:
+      /You(?:'|&#x27;|&#39;|’)re seeing this error because you have <code>DEBUG = True<\/code>/,
+  },
+  {
+    id: 'FL-DEBUG-PAGE',
+    product: 'rails',
+    name: 'Rails debug page',
+    pattern:
+      /<title>Action Controller: Exception caught<\/title>|<h1>Routing Error<\/h1>[\s\S]{0,2000}Rails\.root|Rails version<\/td>/,
+  },
+  {
+    id: 'FL-DEBUG-PAGE',
+    product: 'symfony',
+    name: 'Symfony debug page',
+    pattern: /<div class="exception-summary|sf-toolbar|Symfony\\\\?Component\\\\?ErrorHandler/,
+  },
+  {
+    id: 'FL-ACTUATOR-EXPOSED',
+    product: 'spring-env',
+    name: 'Spring Boot actuator env',
+    pattern: /"activeProfiles"\s*:\s*\[[\s\S]{0,4000}"propertySources"\s*:/,
+  },
+  {
+    id: 'FL-ACTUATOR-EXPOSED',
+    product: 'spring-heapdump',
+    name: 'Spring Boot actuator heap dump',
+    pattern: /^JAVA PROFILE 1\.0\.[12]\0/,
+  },
+  {
+    id: 'FL-PHPINFO',
+    product: 'php',
+    name: 'phpinfo()',
+    pattern: /<title>(?:PHP \d[\d.]*\s*-\s*)?phpinfo\(\)<\/title>|<h1 class="p">PHP Version \d/,
+  },
+];
+
+/**
+ * Text shaped like an exception rather than a sentence written for users: an exception class
+ * (other than the HTTP status names), `Error: ...`, errno codes, runtime phrasings.
+ */
+const EXCEPTION_LIKE =
+  /\b(?!(?:InternalServer|BadRequest|NotFound|ServiceUnavailable|BadGateway|GatewayTimeout|Http|HTTP|Server|Unknown|Internal)(?:Error|Exception)\b)[A-Z][A-Za-z0-9_]*(?:Error|Exception)\b|(?:^|[\s"'>])(?:Error|Exception):\s+\S|\bE(?:CONNREFUSED|CONNRESET|TIMEDOUT|NOTFOUND|ADDRINUSE|ACCES|NOENT|PIPE|HOSTUNREACH|AI_AGAIN)\b|\bis not (?:a function|defined|iterable)\b|\bCannot read propert(?:y|ies) of\b|\b(?:of|is) (?:undefined|null|None|nil)\b|\bundefined (?:method|local variable)\b|'NoneType' object|\bnull ?pointer\b|\bUncaught\b|\bUnexpected token\b|\bat position \d+|\bdivision by zero\b|\bsegmentation fault\b/;
 
 const PRIVATE_IP =
   /(?<![\d.])(?:10\.\d{1,3}\.\d{1,3}\.\d{1,3}|172\.(?:1[6-9]|2\d|3[01])\.\d{1,3}\.\d{1,3}|192\.168\.\d{1,3}\.\d{1,3}|169\.254\.\d{1,3}\.\d{1,3})(?![\d]|\.\d)/;
@@ -157,15 +255,25 @@ function jsonStrings(body: string): string | undefined {
 function textOf(body: string, html: boolean, json: boolean): string {
   if (json) return jsonStrings(body) ?? body;
   if (!html) return body;
-  return body
-    .replace(/<br\s*\/?>/gi, '\n')
-    .replace(/<[^>]*>/g, ' ')
-    .replace(/&nbsp;/g, ' ')
-    .replace(/&lt;/g, '<')
-    .replace(/&gt;/g, '>')
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;|&#x27;/g, "'")
-    .replace(/&amp;/g, '&');
+  return (
+    body
+      .replace(/<br\s*\/?>/gi, '\n')
+      // Comments stay as text: debug detail hidden in a comment still reaches every client.
+      .replace(/<!--|-->/g, ' ')
+      .replace(/<[^>]*>/g, ' ')
+      .replace(
+        /&#(\d{1,7});|&#x([0-9a-f]{1,6});/gi,
+        (all, dec: string | undefined, hex: string | undefined) => {
+          const code = dec !== undefined ? Number(dec) : Number.parseInt(hex ?? '', 16);
+          return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : all;
+        },
+      )
+      .replace(/&nbsp;/g, ' ')
+      .replace(/&lt;/g, '<')
+      .replace(/&gt;/g, '>')
+      .replace(/&quot;/g, '"')
+      .replace(/&amp;/g, '&')
+  );
 }
 
 /** A one-line excerpt of `text` around `index`. */
@@ -197,8 +305,8 @@ function isJsonType(type: string): boolean {
   return type === 'application/json' || type.endsWith('+json');
 }
 
-/** Message-like members of a JSON 500 body that are more than a generic phrase. */
-function specificMessage(body: string): string | undefined {
+/** Message-like members of a JSON body that are more than a generic phrase. */
+function jsonMessage(body: string): string | undefined {
   let value: unknown;
   try {
     value = JSON.parse(body);
@@ -213,11 +321,48 @@ function specificMessage(body: string): string | undefined {
       return `"${key}":${JSON.stringify(v)}`;
     if (v !== null && typeof v === 'object') {
       const nested = (v as Record<string, unknown>).message;
-      if (typeof nested === 'string' && !GENERIC_500.test(nested))
+      if (typeof nested === 'string' && nested.trim() !== '' && !GENERIC_500.test(nested))
         return `"${key}.message":${JSON.stringify(nested)}`;
     }
   }
   return undefined;
+}
+
+/**
+ * The message a 500 answer carries beyond a generic phrase: a JSON body's message-like member,
+ * or the text of an HTML or plain body. `undefined` for other statuses and generic bodies. The
+ * run compares these across provocations: a message that varies with the request is the
+ * error's own, even when it does not look like an exception.
+ */
+export function messageOf(outcome: Outcome): string | undefined {
+  if (outcome.kind !== 'response' || outcome.status !== 500) return undefined;
+  const type = mediaType(outcome);
+  const raw = outcome.body.toString('utf8');
+  if (isJsonType(type)) return jsonMessage(raw);
+  const text = textOf(raw, type === 'text/html' || type === 'application/xhtml+xml', false)
+    .replace(/\s+/g, ' ')
+    .trim();
+  return text === '' || GENERIC_500.test(text) || /^500\b[^a-z]*internal server error\b/i.test(text)
+    ? undefined
+    : text.slice(0, 300);
+}
+
+/** Shape-free comparison of two messages: ids, numbers and hex runs do not make them differ. */
+export function messageShape(message: string): string {
+  return message.replace(/[0-9a-f]{6,}|[0-9a-f-]{16,}|\d+/gi, '#');
+}
+
+/** `text` with the request's own path taken out, so a 404 that echoes the URL is no path leak. */
+function withoutEcho(text: string, target: string): string {
+  const path = target.split('?')[0] ?? '';
+  if (path.length < 2) return text;
+  let decoded = path;
+  try {
+    decoded = decodeURIComponent(path);
+  } catch {}
+  let out = text;
+  for (const echo of new Set([path, decoded])) out = out.split(echo).join(' ');
+  return out;
 }
 
 function inspectResponse(p: Provocation, r: RawResponse, ctx: InspectContext): Hit[] {
@@ -230,14 +375,50 @@ function inspectResponse(p: Provocation, r: RawResponse, ctx: InspectContext): H
   const html = type === 'text/html' || type === 'application/xhtml+xml';
   const text = textOf(rawBody, html, isJsonType(type));
   const headerText = r.headers.map(([n, v]) => `${n}: ${v}`).join('\n');
+  const isError = r.status >= 400 && r.status <= 599;
 
-  const found = (id: FindingId, patterns: readonly RegExp[]): void => {
-    const m = firstMatch(text, patterns);
-    if (m) add(id, excerpt(text, m.index, m[0].length));
-  };
-  found('FL-STACK-TRACE', STACK);
-  found('FL-FILE-PATH', FILE_PATH);
-  found('FL-SQL-ERROR', SQL);
+  const seen = new Set<string>();
+  for (const sig of DEBUG_SIGNATURES) {
+    if (seen.has(sig.product)) continue;
+    const m = sig.pattern.exec(rawBody);
+    if (m) {
+      seen.add(sig.product);
+      add(sig.id, `${sig.name}: ${excerpt(rawBody, m.index, m[0].length)}`);
+    }
+  }
+
+  if (p.method === 'TRACE' && r.status >= 200 && r.status < 300) {
+    // The echo of our own request line and credentials is what makes TRACE a tracing oracle.
+    const at = rawBody.search(/^TRACE \S+ HTTP\/1\.[01]\r?$/m);
+    const cred = [ctx.canary.cookieValue, ctx.canary.bearer].some((c) => rawBody.includes(c));
+    if (at !== -1 || cred)
+      add(
+        'FL-TRACE-ENABLED',
+        `${r.status} ${type || '(no content-type)'}: ${excerpt(rawBody, Math.max(0, at), 60)}${cred ? ' (echoes the Cookie and Authorization sent)' : ''}`,
+      );
+    return hits;
+  }
+
+  // Leaks: in error answers always; in any other answer once it shows an error (PHP's
+  // display_errors in a 200 page), so an ordinary page that mentions /etc is no finding.
+  const leakText = withoutEcho(text, p.target);
+  const stack = firstMatch(leakText, STACK);
+  const showsError = isError || stack !== undefined || PHP_ERROR.test(leakText);
+  if (showsError) {
+    if (stack) add('FL-STACK-TRACE', excerpt(leakText, stack.index, stack[0].length));
+    const found = (id: FindingId, patterns: readonly RegExp[]): void => {
+      const m = firstMatch(leakText, patterns);
+      if (m) add(id, excerpt(leakText, m.index, m[0].length));
+    };
+    found('FL-FILE-PATH', FILE_PATH);
+    found('FL-SQL-ERROR', SQL);
+  }
+  if (!isError) {
+    if (p.malformed && r.status >= 200 && r.status < 300)
+      add('FL-ACCEPTS-MALFORMED', `${r.status} ${r.reason}`.trim());
+    return hits;
+  }
+
   const ip = privateIp(text, ctx.targetHost) ?? privateIp(headerText, ctx.targetHost);
   if (ip) add('FL-INTERNAL-IP', excerpt(ip.input, ip.index, ip[0].length));
 
@@ -285,9 +466,10 @@ function inspectResponse(p: Provocation, r: RawResponse, ctx: InspectContext): H
       add('FL-NO-CORRELATION-ID', 'no id header (e.g. X-Request-Id) and no id in the body');
     }
   }
-  if (r.status === 500 && isJsonType(type)) {
-    const message = specificMessage(rawBody);
-    if (message !== undefined) add('FL-500-MESSAGE', excerpt(message, 0, message.length));
+  const message = messageOf(r);
+  if (message !== undefined) {
+    const m = EXCEPTION_LIKE.exec(message);
+    if (m) add('FL-500-MESSAGE', excerpt(message, m.index, m[0].length));
   }
   if (r.body.length > 0 && !/nosniff/i.test(header(r, 'x-content-type-options') ?? '')) {
     add(
@@ -307,6 +489,11 @@ function inspectResponse(p: Provocation, r: RawResponse, ctx: InspectContext): H
   return hits;
 }
 
+/** True when `message` (from {@link messageOf}) looks like an exception's own text. */
+export function looksLikeException(message: string): boolean {
+  return EXCEPTION_LIKE.test(message);
+}
+
 /**
  * The findings one outcome shows.
  * @example
@@ -318,7 +505,13 @@ export function inspect(p: Provocation, outcome: Outcome, ctx: InspectContext): 
       return [
         {
           id: 'FL-CONNECTION-RESET',
-          evidence: `no response; connection ended after ${outcome.elapsedMs} ms (${outcome.code})`,
+          evidence:
+            outcome.preview === undefined
+              ? `no response; connection ended after ${outcome.elapsedMs} ms (${outcome.code})`
+              : mask(
+                  `no HTTP/1.x status line (an HTTP/0.9-style reply): ${outcome.preview.bytes} bytes, starting ${JSON.stringify(outcome.preview.text.slice(0, 80))}`,
+                  ctx.canary,
+                ),
         },
       ];
     case 'timeout':
@@ -333,12 +526,6 @@ export function inspect(p: Provocation, outcome: Outcome, ctx: InspectContext): 
         },
       ];
     case 'response':
-      if (outcome.status >= 400 && outcome.status <= 599) return inspectResponse(p, outcome, ctx);
-      if (p.malformed && outcome.status >= 200 && outcome.status < 300) {
-        return [
-          { id: 'FL-ACCEPTS-MALFORMED', evidence: `${outcome.status} ${outcome.reason}`.trim() },
-        ];
-      }
-      return [];
+      return inspectResponse(p, outcome, ctx);
   }
 }

@@ -4,7 +4,8 @@
  *
  * Safety: every request goes to the one origin given. Requests that carry a body with an unsafe
  * method (POST) are built only with `allowUnsafe`; without it the list holds GET, HEAD, OPTIONS,
- * TRACE and an unknown method, none with a body.
+ * TRACE and an unknown method. The only bodies sent without it ride on GET (a malformed JSON
+ * document, which frameworks that parse bodies for any method refuse before a handler runs).
  */
 
 /** The representations each route is asked for (RFC 9110 §12.5.1 Accept). */
@@ -42,6 +43,18 @@ export interface Provocation {
   readonly omitHost?: boolean;
   /** Protocol version in the request line. @default 'HTTP/1.1' */
   readonly version?: string;
+  /** Appended to the canary cookie (a malformed cookie pair). */
+  readonly cookie?: string;
+  /**
+   * Input that is the client's fault: the right answer is a 4xx, so a 5xx (other than 501 and
+   * 505, which name what the server does not implement) is a finding.
+   */
+  readonly clientError?: boolean;
+  /**
+   * A well-known debug endpoint rather than a page of the app: never a baseline for what the
+   * app's own paths answer. (Every answer is searched for debug signatures, probe or not.)
+   */
+  readonly probe?: boolean;
 }
 
 /** Per-run secrets sent with every request to detect echo; random per run. */
@@ -68,6 +81,35 @@ export interface ProvocationOptions {
 export const MAX_PATHS = 12;
 /** Upper bound of requests in one run. */
 export const MAX_REQUESTS = 200;
+
+/**
+ * Well-known debug endpoints, relative to the base path: each is one GET. A correct server
+ * answers 404 (or 401/403); a debug signature in the answer is a finding at the highest severity.
+ */
+export const DEBUG_PROBES: ReadonlyArray<
+  readonly [key: string, path: string, accept: Representation]
+> = [
+  ['werkzeug-console', 'console', 'html'],
+  ['actuator-env', 'actuator/env', 'json'],
+  // Spring generates the dump on request; the check reads at most its first bytes.
+  ['actuator-heapdump', 'actuator/heapdump', 'none'],
+  ['ignition-health', '_ignition/health-check', 'json'],
+  ['rails-info', 'rails/info/properties', 'html'],
+  ['phpinfo', 'phpinfo.php', 'html'],
+  ['info-php', 'info.php', 'html'],
+];
+
+/**
+ * Query keys common in handlers, sent as a scalar of the wrong kind and then as an array: a
+ * handler that converts or string-calls them without validation takes its error path
+ * (PHP: an array where a string is expected; Express/qs: an array; Flask: `int('x')`).
+ */
+const TYPE_CONFUSION =
+  'id=faultline%27&page=x&limit=-1x&q=%C0&name=x&id[]=1&page[]=1&q[]=1&name[]=1&sort[]=1';
+/** A JSON document cut short; sent with GET, which frameworks parse for any method. */
+const BROKEN_JSON = '{"faultline": [';
+/** Cookie pairs a strict parser refuses: truncated UTF-8 percent-encoding, an open quote. */
+const BAD_COOKIE = 'fl_bad=%E0%A4%A; fl_quote="unterminated; =novalue';
 
 /** Lengths chosen above common limits: Node 16 KiB of headers, nginx 8 KiB per header line. */
 const LONG = 20_000;
@@ -114,10 +156,33 @@ function routeProvocations(path: string, allowUnsafe: boolean): Provocation[] {
       `GET ${path} with invalid percent-encoding in the query`,
       joinQuery(path, 'q=%zz&id=%E0%A4%A'),
       'json',
+      { clientError: true },
     ),
+    ...genericProvocations(`route:${path}`, path),
   );
   if (allowUnsafe) out.push(...bodyProvocations(`route:${path}`, path));
   return out;
+}
+
+/**
+ * Safe provocations that make common frameworks take their error path without knowing a route:
+ * GET only, nothing a correct server could store.
+ */
+function genericProvocations(prefix: string, path: string): Provocation[] {
+  return [
+    get(
+      `${prefix}.query-types`,
+      `GET ${path} with common query keys as junk scalars and as arrays`,
+      joinQuery(path, TYPE_CONFUSION),
+      'html',
+      { clientError: true },
+    ),
+    get(`${prefix}.json-get`, `GET ${path} with a malformed JSON body`, path, 'json', {
+      headers: [['content-type', 'application/json']],
+      body: BROKEN_JSON,
+      clientError: true,
+    }),
+  ];
 }
 
 /** POST requests with bodies a correct server refuses; only with allowUnsafe. */
@@ -140,14 +205,20 @@ function bodyProvocations(prefix: string, path: string): Provocation[] {
     unsafe: true,
   });
   return [
-    post('malformed-json', 'with malformed JSON', 'application/json', '{"name": "x",', 'json'),
-    post(
-      'malformed-json-html',
-      'with malformed JSON, Accept text/html',
-      'application/json',
-      '{"name": ',
-      'html',
-    ),
+    {
+      ...post('malformed-json', 'with malformed JSON', 'application/json', '{"name": "x",', 'json'),
+      clientError: true,
+    },
+    {
+      ...post(
+        'malformed-json-html',
+        'with malformed JSON, Accept text/html',
+        'application/json',
+        '{"name": ',
+        'html',
+      ),
+      clientError: true,
+    },
     // Not malformed as such (a server may accept text), so a 2xx is no finding; errors are inspected.
     {
       ...post(
@@ -170,7 +241,8 @@ function bodyProvocations(prefix: string, path: string): Provocation[] {
 }
 
 /**
- * The full request list for a run, in the order it is sent. Bounded by {@link MAX_REQUESTS}.
+ * The full request list for a run, in the order it is sent. The caller cuts it to
+ * {@link MAX_REQUESTS} and reports the cut.
  * @example
  * buildProvocations({ paths: ['/api/items'], allowUnsafe: false, canary }).length; // ~40
  */
@@ -190,9 +262,19 @@ export function buildProvocations(options: ProvocationOptions): Provocation[] {
   out.push(
     get('unrouted.php', 'GET an unrouted .php path', `${unrouted}.php`, 'html'),
     get('unrouted.head', 'HEAD an unrouted path', unrouted, 'json', { method: 'HEAD' }),
-    get('nul', 'GET a path with an encoded NUL byte', `/%00${nonce}`, 'json'),
-    get('bad-percent', 'GET a path with invalid percent-encoding', `/%zz${nonce}`, 'json'),
-    get('bad-utf8', 'GET a path with truncated UTF-8 percent-encoding', '/%E0%A4%A', 'html'),
+    get('nul', 'GET a path with an encoded NUL byte', `/%00${nonce}`, 'json', {
+      clientError: true,
+    }),
+    get('bad-percent', 'GET a path with invalid percent-encoding', `/%zz${nonce}`, 'json', {
+      clientError: true,
+    }),
+    get('bad-utf8', 'GET a path with truncated UTF-8 percent-encoding', '/%E0%A4%A', 'html', {
+      clientError: true,
+    }),
+    get('bad-cookie', 'GET with a malformed cookie', root, 'html', {
+      cookie: BAD_COOKIE,
+      clientError: true,
+    }),
     get('reflect.path', 'GET a path holding an HTML tag', `/${marker}`, 'html'),
     get(
       'reflect.query',
@@ -225,6 +307,7 @@ export function buildProvocations(options: ProvocationOptions): Provocation[] {
     get('bad-content-length', 'GET with an invalid Content-Length', root, 'json', {
       headers: [['content-length', '12abc']],
       malformed: true,
+      clientError: true,
     }),
     get('dup-content-length', 'GET with two different Content-Length values', root, 'json', {
       headers: [
@@ -232,21 +315,43 @@ export function buildProvocations(options: ProvocationOptions): Provocation[] {
         ['content-length', '5'],
       ],
       malformed: true,
+      clientError: true,
     }),
     get('no-host', 'GET without the Host header HTTP/1.1 requires', root, 'json', {
       omitHost: true,
       malformed: true,
+      clientError: true,
     }),
     get('bad-version', 'GET with protocol version HTTP/9.9', root, 'json', {
       version: 'HTTP/9.9',
       malformed: true,
     }),
   );
+  const base = basePath(root);
+  for (const [key, rel, accept] of DEBUG_PROBES) {
+    out.push(
+      get(
+        `debug.${key}`,
+        `GET ${base}${rel} (a well-known debug endpoint)`,
+        `${base}${rel}`,
+        accept,
+        { probe: true },
+      ),
+    );
+  }
+  // Without a route of its own the root still gets the generic provocations.
+  if (!options.paths.includes(root)) out.push(...genericProvocations('root', root));
   if (options.allowUnsafe) out.push(...bodyProvocations('unrouted', unrouted));
   for (const path of options.paths.slice(0, MAX_PATHS)) {
     out.push(...routeProvocations(path, options.allowUnsafe));
   }
-  return out.slice(0, MAX_REQUESTS);
+  return out;
+}
+
+/** The directory of the base path, with a trailing slash: `/app/x?y` → `/app/`. */
+function basePath(root: string): string {
+  const path = root.split('?')[0] ?? '/';
+  return path.slice(0, path.lastIndexOf('/') + 1) || '/';
 }
 
 /** Context for {@link encodeRequest}. */
@@ -268,7 +373,9 @@ export function encodeRequest(p: Provocation, ctx: EncodeContext): Buffer {
   lines.push(`User-Agent: ${ctx.userAgent}`);
   const accept = ACCEPT[p.accept];
   if (accept !== undefined) lines.push(`Accept: ${accept}`);
-  lines.push(`Cookie: ${ctx.canary.cookieName}=${ctx.canary.cookieValue}`);
+  lines.push(
+    `Cookie: ${ctx.canary.cookieName}=${ctx.canary.cookieValue}${p.cookie === undefined ? '' : `; ${p.cookie}`}`,
+  );
   lines.push(`Authorization: Bearer ${ctx.canary.bearer}`);
   for (const [name, value] of p.headers) lines.push(`${name}: ${value}`);
   const body = p.body === undefined ? undefined : Buffer.from(p.body, 'utf8');

@@ -13,8 +13,13 @@ export interface TextOptions {
   readonly examples?: number;
 }
 
-const LABEL: Record<Severity, string> = { error: 'ERROR', warn: 'WARN', info: 'INFO' };
-const COLOR: Record<Severity, string> = { error: '31', warn: '33', info: '36' };
+const LABEL: Record<Severity, string> = {
+  critical: 'CRITICAL',
+  error: 'ERROR',
+  warn: 'WARN',
+  info: 'INFO',
+};
+const COLOR: Record<Severity, string> = { critical: '35', error: '31', warn: '33', info: '36' };
 
 function paint(on: boolean, code: string, text: string): string {
   return on ? `\u001b[${code}m${text}\u001b[0m` : text;
@@ -49,6 +54,15 @@ export function renderText(result: CheckResult, options: TextOptions = {}): stri
   const out = [
     `${paint(color, '1', 'faultline check')} ${result.origin}  (routes: ${result.paths.join(', ')}${result.allowUnsafe ? '; --allow-unsafe' : ''})`,
     `${r.sent} requests in ${(result.durationMs / 1000).toFixed(1)} s: ${r.errorResponses} error responses, ${r.resets} resets, ${r.timeouts} timeouts${r.skipped > 0 ? `, ${r.skipped} skipped (time limit)` : ''}`,
+    ...result.clamped.map((c) =>
+      paint(
+        color,
+        '2',
+        c.option === 'requests'
+          ? `note: ${c.requested} requests planned, the first ${c.used} sent (the bound of a run)`
+          : `note: ${c.option} ${c.requested} clamped to ${c.used}`,
+      ),
+    ),
     '',
   ];
   for (const severity of SEVERITIES) {
@@ -62,7 +76,7 @@ export function renderText(result: CheckResult, options: TextOptions = {}): stri
   out.push(
     result.findings.length === 0
       ? paint(color, '32', 'No findings: error responses leak nothing this check knows of.')
-      : `${c.error} error, ${c.warn} warn, ${c.info} info findings.`,
+      : `${c.critical > 0 ? `${c.critical} critical, ` : ''}${c.error} error, ${c.warn} warn, ${c.info} info findings.`,
   );
   return `${out.join('\n')}\n`;
 }

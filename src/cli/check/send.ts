@@ -33,8 +33,16 @@ export interface RawResponse {
 /** What one exchange came to. */
 export type Outcome =
   | RawResponse
-  /** The connection was reset or closed before a complete response head arrived. */
-  | { readonly kind: 'reset'; readonly code: string; readonly elapsedMs: number }
+  /**
+   * The connection was reset or closed before a complete response head arrived, or what came
+   * was no HTTP/1.x response (an HTTP/0.9-style bare body): `preview` then holds its first bytes.
+   */
+  | {
+      readonly kind: 'reset';
+      readonly code: string;
+      readonly elapsedMs: number;
+      readonly preview?: { readonly bytes: number; readonly text: string };
+    }
   /** No response head within the deadline. */
   | { readonly kind: 'timeout'; readonly elapsedMs: number }
   /** Could not connect at all. */
@@ -56,6 +64,14 @@ type Parsed =
   | { readonly state: 'complete'; readonly response: Omit<RawResponse, 'elapsedMs'> };
 
 const CRLF2 = Buffer.from('\r\n\r\n');
+
+/** Bytes of a non-HTTP reply kept as its preview. */
+const PREVIEW_BYTES = 120;
+
+/** The first bytes of a reply, as latin1 text (the evidence masks control characters). */
+function preview(buf: Buffer): { bytes: number; text: string } {
+  return { bytes: buf.length, text: buf.subarray(0, PREVIEW_BYTES).toString('latin1') };
+}
 
 /** Decodes a chunked body as far as it goes; `done` once the last chunk was seen. */
 function dechunk(buf: Buffer): { body: Buffer; done: boolean } {
@@ -163,8 +179,16 @@ export function send(
     const fromParsed = (parsed: Parsed, truncatedAnyway: boolean): Outcome | undefined => {
       if (parsed.state === 'incomplete') return undefined;
       const r = parsed.response;
+      if (r.status === 0) return bare();
       return { ...r, truncated: r.truncated || truncatedAnyway, elapsedMs: elapsed() };
     };
+    // An HTTP/0.9-style reply: a body without a status line. Reported with what came.
+    const bare = (): Outcome => ({
+      kind: 'reset',
+      code: 'EBADRESPONSE',
+      elapsedMs: elapsed(),
+      preview: preview(Buffer.concat(chunks)),
+    });
 
     const timer = setTimeout(() => {
       finish(fromParsed(current(), true) ?? { kind: 'timeout', elapsedMs: elapsed() });
@@ -201,11 +225,8 @@ export function send(
     socket.on('close', () => {
       // A response without framing ends here; a framed one cut short is marked truncated.
       finish(
-        fromParsed(current(), false) ?? {
-          kind: 'reset',
-          code: received === 0 ? 'ECLOSED' : 'EBADRESPONSE',
-          elapsedMs: elapsed(),
-        },
+        fromParsed(current(), false) ??
+          (received === 0 ? { kind: 'reset', code: 'ECLOSED', elapsedMs: elapsed() } : bare()),
       );
     });
   });

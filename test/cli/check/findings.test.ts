@@ -6,11 +6,15 @@ import { atLeast, FINDINGS } from '../../../src/cli/check/findings.js';
 const doc = readFileSync(new URL('../../../docs/check.md', import.meta.url), 'utf8');
 
 describe('finding table', () => {
-  it('matches the table in docs/check.md row for row', () => {
+  it('matches the table in docs/check.md row for row: id, severity, title and fix', () => {
     const rows = [
-      ...doc.matchAll(/^\| `(FL-[A-Z0-9-]+)` +\| (error|warn|info) +\| (.+?) +\|$/gm),
-    ].map((m) => [m[1], m[2], m[3]]);
-    expect(rows).toEqual(Object.entries(FINDINGS).map(([id, f]) => [id, f.severity, f.title]));
+      ...doc.matchAll(
+        /^\| `(FL-[A-Z0-9-]+)` +\| (critical|error|warn|info) +\| (.+?) +\| (.+?) +\|$/gm,
+      ),
+    ].map((m) => [m[1], m[2], m[3], m[4]]);
+    expect(rows).toEqual(
+      Object.entries(FINDINGS).map(([id, f]) => [id, f.severity, f.title, f.remedy]),
+    );
   });
 
   it('has well-formed ids and a remedy for each', () => {
@@ -21,6 +25,8 @@ describe('finding table', () => {
   });
 
   it('orders severities for --fail-on', () => {
+    expect(atLeast('critical', 'error')).toBe(true);
+    expect(atLeast('error', 'critical')).toBe(false);
     expect(atLeast('error', 'warn')).toBe(true);
     expect(atLeast('warn', 'warn')).toBe(true);
     expect(atLeast('info', 'warn')).toBe(false);

@@ -26,6 +26,7 @@ const UNPROTECTED: readonly Case[] = [
     env: { NODE_ENV: undefined },
     expected: [
       ...BARE_5XX,
+      'FL-500-MESSAGE',
       'FL-FILE-PATH',
       'FL-HTML-FOR-JSON',
       'FL-INTERNAL-IP',
@@ -52,17 +53,23 @@ const UNPROTECTED: readonly Case[] = [
       'FL-SQL-ERROR',
     ],
   },
-  { title: 'Koa 3 default', fixture: 'koa', expected: [...BARE_5XX, 'FL-NO-NOSNIFF'] },
   {
-    title: 'Hono 4 on @hono/node-server',
+    title: 'Koa 3 default (malformed JSON parsed by hand: a 500)',
+    fixture: 'koa',
+    expected: [...BARE_5XX, 'FL-5XX-FOR-CLIENT-ERROR', 'FL-NO-NOSNIFF'],
+  },
+  {
+    title: 'Hono 4 on @hono/node-server (c.req.json() on malformed JSON: a 500)',
     fixture: 'hono',
-    expected: [...BARE_5XX, 'FL-NO-NOSNIFF'],
+    expected: [...BARE_5XX, 'FL-5XX-FOR-CLIENT-ERROR', 'FL-NO-NOSNIFF'],
   },
   {
     title: 'raw node:http server that echoes errors',
     fixture: 'raw-echo',
     expected: [
       ...BARE_5XX,
+      'FL-500-MESSAGE',
+      'FL-5XX-FOR-CLIENT-ERROR',
       'FL-ECHO-CREDENTIALS',
       'FL-FILE-PATH',
       'FL-HTML-FOR-JSON',
@@ -120,3 +127,36 @@ for (const c of [...UNPROTECTED, ...PROTECTED]) {
     });
   });
 }
+
+/**
+ * No route known, default flags (no --path, no --allow-unsafe): the generic provocations (a
+ * malformed JSON body on GET, type-confused query keys) still reach Express's error path in
+ * development, and the protected app still answers them cleanly.
+ */
+describe('faultline check: no route known, default flags', () => {
+  it('Express 5 with NODE_ENV unset shows its stack trace to GET / with a malformed JSON body', async () => {
+    const server = await startFixture('express', { NODE_ENV: undefined });
+    try {
+      const { run, report } = await checkJson(server.url);
+      const stack = report.findings.find((f) => f.id === 'FL-STACK-TRACE');
+      expect(stack?.occurrences.map((o) => `${o.request.method} ${o.request.target}`)).toContain(
+        'GET /',
+      );
+      expect(stack?.occurrences.every((o) => o.status === 400)).toBe(true);
+      expect(run.code).toBe(1);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('the same app with faultline/express: no finding', async () => {
+    const server = await startFixture('express-faultline', { NODE_ENV: undefined });
+    try {
+      const { run, report } = await checkJson(server.url, ['--fail-on', 'info']);
+      expect(ids(report)).toEqual([]);
+      expect(run.code).toBe(0);
+    } finally {
+      await server.stop();
+    }
+  });
+});

@@ -214,7 +214,163 @@ describe('inspect: outcomes other than an error response', () => {
     ]);
     const malformed = provocation('route:/boom.malformed-json');
     expect(idsOf(malformed, response(200, {}, '{"ok":true}'))).toEqual(['FL-ACCEPTS-MALFORMED']);
-    expect(idsOf(json, response(200, {}, 'Error: x\n    at /srv/a.js:1:2'))).toEqual([]);
+    // A 2xx page is searched for leaks once it shows an error (PHP's display_errors sends 200).
+    expect(idsOf(json, response(200, {}, 'Error: x\n    at /srv/a.js:1:2'))).toEqual([
+      'FL-FILE-PATH',
+      'FL-STACK-TRACE',
+    ]);
+    expect(idsOf(html, response(200, { 'content-type': 'text/html' }, PHP_DISPLAY_ERRORS))).toEqual(
+      ['FL-FILE-PATH', 'FL-STACK-TRACE'],
+    );
+    // An ordinary page that mentions a path or SQL is no finding, and 2xx skip the header rules.
+    expect(
+      idsOf(
+        html,
+        response(
+          200,
+          { 'content-type': 'text/html' },
+          '<p>Edit /etc/hosts, then select a from b;</p>',
+        ),
+      ),
+    ).toEqual([]);
+  });
+
+  it('says what came for an HTTP/0.9-style reply', () => {
+    const hits = inspect(
+      json,
+      { kind: 'reset', code: 'EBADRESPONSE', elapsedMs: 2, preview: { bytes: 5, text: 'hello' } },
+      ctx,
+    );
+    expect(hits).toEqual([
+      {
+        id: 'FL-CONNECTION-RESET',
+        evidence: 'no HTTP/1.x status line (an HTTP/0.9-style reply): 5 bytes, starting "hello"',
+      },
+    ]);
+  });
+});
+
+/** What `php -S` with display_errors=On sends for an uncaught TypeError, with status 200. */
+const PHP_DISPLAY_ERRORS = `<br />
+<b>Fatal error</b>:  Uncaught TypeError: htmlspecialchars(): Argument #1 ($string) must be of type string, array given in /var/www/html/index.php:3
+Stack trace:
+#0 /var/www/html/index.php(3): htmlspecialchars()
+#1 {main}
+  thrown in <b>/var/www/html/index.php</b> on line <b>3</b><br />`;
+
+describe('inspect: TRACE', () => {
+  const trace = provocation('trace');
+  const echo = `TRACE / HTTP/1.1\r\nHost: x\r\nCookie: fl_canary=${canary.cookieValue}\r\n\r\n`;
+  it('FL-TRACE-ENABLED when TRACE is answered 2xx with the request echoed, masked', () => {
+    const hits = inspect(trace, response(200, { 'content-type': 'message/http' }, echo), ctx);
+    expect(hits.map((h) => h.id)).toEqual(['FL-TRACE-ENABLED']);
+    expect(hits[0]?.evidence).toMatch(/^200 message\/http: TRACE \/ HTTP\/1\.1/);
+    expect(hits[0]?.evidence).not.toContain(canary.cookieValue);
+  });
+  it('nothing when TRACE is refused', () => {
+    expect(idsOf(trace, response(405, CLEAN, ''))).toEqual([]);
+    expect(idsOf(trace, response(200, CLEAN, 'ok'))).toEqual([]);
+  });
+});
+
+describe('inspect: debug consoles and pages, whatever the status', () => {
+  const probe = provocation('debug.werkzeug-console');
+  const cases: Array<[string, number, string, string]> = [
+    [
+      'FL-DEBUG-CONSOLE',
+      200,
+      'text/html',
+      '<script>var CONSOLE_MODE = true, EVALEX = true, EVALEX_TRUSTED = false, SECRET = "x";</script><h1>Interactive Console</h1>',
+    ],
+    [
+      'FL-DEBUG-PAGE',
+      500,
+      'text/html',
+      '<title>ZeroDivisionError: division by zero // Werkzeug Debugger</title><link href="?__debugger__=yes&amp;cmd=resource&amp;f=style.css"><script>var EVALEX = false;</script>',
+    ],
+    ['FL-DEBUG-CONSOLE', 200, 'application/json', '{"can_execute_commands":true}'],
+    [
+      'FL-DEBUG-PAGE',
+      404,
+      'text/html',
+      '<p>You&#x27;re seeing this error because you have <code>DEBUG = True</code> in your Django settings file.</p>',
+    ],
+    [
+      'FL-DEBUG-PAGE',
+      500,
+      'text/html',
+      '<title>Action Controller: Exception caught</title><h1>NoMethodError</h1>',
+    ],
+    ['FL-DEBUG-PAGE', 500, 'text/html', '<script>window.ignite = {}</script>'],
+    [
+      'FL-ACTUATOR-EXPOSED',
+      200,
+      'application/vnd.spring-boot.actuator.v3+json',
+      '{"activeProfiles":["prod"],"propertySources":[{"name":"server.ports"}]}',
+    ],
+    ['FL-ACTUATOR-EXPOSED', 200, 'application/octet-stream', 'JAVA PROFILE 1.0.2\0\0\0\u0008'],
+    [
+      'FL-PHPINFO',
+      200,
+      'text/html',
+      '<title>PHP 8.2.36 - phpinfo()</title><h1 class="p">PHP Version 8.2.36</h1>',
+    ],
+  ];
+  for (const [id, status, type, body] of cases) {
+    it(`${id}: ${body.slice(0, 50)}`, () => {
+      expect(idsOf(probe, response(status, { ...CLEAN, 'content-type': type }, body))).toContain(
+        id,
+      );
+    });
+  }
+  it("a product's console outranks its page: one finding per product", () => {
+    const body = '<title>KeyError // Werkzeug Debugger</title><script>var EVALEX = true;</script>';
+    const found = idsOf(probe, response(500, { ...CLEAN, 'content-type': 'text/html' }, body));
+    expect(found.filter((id) => id.startsWith('FL-DEBUG-'))).toEqual(['FL-DEBUG-CONSOLE']);
+  });
+
+  it('nothing for an ordinary 404 or a page that talks about debugging', () => {
+    const body = '<p>Turn DEBUG off in production. See the console for details.</p>';
+    expect(idsOf(probe, response(404, { ...CLEAN, 'content-type': 'text/html' }, body))).toEqual(
+      [],
+    );
+  });
+});
+
+describe('inspect: precision', () => {
+  const type = { ...CLEAN, 'content-type': 'text/html' };
+  it('decodes numeric HTML entities before matching', () => {
+    const body = '<pre>Error: x&#10;    at handler (&#x2F;srv&#47;app.js:10:5)</pre>';
+    expect(idsOf(html, response(500, type, body))).toEqual(
+      expect.arrayContaining(['FL-STACK-TRACE', 'FL-FILE-PATH']),
+    );
+  });
+  it('FL-FILE-PATH: not for a 404 that echoes the requested path; yes for /run/secrets', () => {
+    const app = buildProvocations({ paths: ['/app/orders'], allowUnsafe: false, canary }).find(
+      (p) => p.key === 'route:/app/orders.html',
+    ) as Provocation;
+    expect(idsOf(app, response(404, type, '<p>Cannot GET /app/orders</p>'))).toEqual([]);
+    expect(
+      idsOf(app, response(404, type, '<p>open /run/secrets/db_password: permission denied</p>')),
+    ).toEqual(['FL-FILE-PATH']);
+    expect(idsOf(app, response(404, type, '<p>at D:/a/app/src/server.ts:10</p>'))).toEqual([
+      'FL-FILE-PATH',
+    ]);
+  });
+  it('FL-500-MESSAGE: an exception in an HTML 500, not a fixed friendly detail', () => {
+    expect(
+      idsOf(
+        html,
+        response(500, type, '<h1>Error</h1><p>TypeError: items.map is not a function</p>'),
+      ),
+    ).toContain('FL-500-MESSAGE');
+    const friendly = JSON.stringify({
+      title: 'Internal Server Error',
+      detail: 'We could not complete your request. Please try again in a minute.',
+    });
+    expect(
+      idsOf(json, response(500, { ...CLEAN, 'content-type': 'application/json' }, friendly)),
+    ).not.toContain('FL-500-MESSAGE');
   });
 });
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   buildProvocations,
   type Canary,
+  DEBUG_PROBES,
   encodeRequest,
   MAX_PATHS,
   MAX_REQUESTS,
@@ -16,10 +17,19 @@ const canary: Canary = {
 };
 
 describe('buildProvocations', () => {
-  it('sends no body and no POST/PUT/PATCH/DELETE without allowUnsafe', () => {
+  it('sends no POST/PUT/PATCH/DELETE and bodies only on GET without allowUnsafe', () => {
     const list = buildProvocations({ paths: ['/a', '/b'], allowUnsafe: false, canary });
+    const withBody = list.filter((p) => p.body !== undefined);
+    expect(withBody.map((p) => p.key).sort()).toEqual([
+      'root.json-get',
+      'route:/a.json-get',
+      'route:/b.json-get',
+    ]);
+    for (const p of withBody) {
+      expect(p.method).toBe('GET');
+      expect(() => JSON.parse(p.body ?? '')).toThrow();
+    }
     for (const p of list) {
-      expect(p.body).toBeUndefined();
       expect(p.unsafe).toBe(false);
       expect(['GET', 'HEAD', 'OPTIONS', 'TRACE', 'FAULTLINECHECK']).toContain(p.method);
     }
@@ -40,16 +50,59 @@ describe('buildProvocations', () => {
 
   it('asks every route in every representation', () => {
     const list = buildProvocations({ paths: ['/r'], allowUnsafe: false, canary });
-    const reps = list.filter((p) => p.target === '/r' && p.method === 'GET').map((p) => p.accept);
+    const reps = list
+      .filter((p) => p.target === '/r' && p.method === 'GET' && p.body === undefined)
+      .map((p) => p.accept);
     expect(reps.sort()).toEqual(['html', 'json', 'none', 'problem', 'text']);
   });
 
-  it('stays within the request bound with the most paths', () => {
+  it('costs what docs/check.md says: 31 for the origin, 10 per route, 4 + 4 per route unsafe', () => {
+    const count = (paths: string[], allowUnsafe: boolean, root = '/'): number =>
+      buildProvocations({ paths, allowUnsafe, canary, root }).length;
+    // The base path as the route (the default): no separate generic provocations for the root.
+    expect(count(['/'], false)).toBe(31 + 10);
+    // Named routes: the root still gets its 2 generic provocations.
+    expect(count(['/a', '/b'], false)).toBe(31 + 2 + 2 * 10);
+    expect(count(['/a', '/b'], true)).toBe(31 + 2 + 4 + 2 * 14);
     const paths = Array.from({ length: MAX_PATHS }, (_, i) => `/route-${i}`);
     const list = buildProvocations({ paths, allowUnsafe: true, canary });
-    expect(list.length).toBeLessThanOrEqual(MAX_REQUESTS);
-    expect(list.length).toBeGreaterThan(100);
+    // Over the bound with every option at its maximum: the run cuts and reports it (run.ts).
+    expect(list.length).toBe(31 + 2 + 4 + MAX_PATHS * 14);
+    expect(list.length).toBeGreaterThan(MAX_REQUESTS);
     expect(new Set(list.map((p) => p.key)).size).toBe(list.length);
+  });
+
+  it('probes the well-known debug endpoints once each, under the base path', () => {
+    const at = (root: string): string[] =>
+      buildProvocations({ paths: [], allowUnsafe: false, canary, root })
+        .filter((p) => p.probe === true)
+        .map((p) => `${p.method} ${p.target}`);
+    expect(at('/')).toEqual(DEBUG_PROBES.map(([, path]) => `GET /${path}`));
+    expect(at('/app/start?x=1')).toContain('GET /app/console');
+    expect(at('/')).toEqual(
+      expect.arrayContaining([
+        'GET /console',
+        'GET /actuator/env',
+        'GET /actuator/heapdump',
+        'GET /_ignition/health-check',
+        'GET /phpinfo.php',
+      ]),
+    );
+  });
+
+  it('provokes error paths without a route: type confusion, malformed JSON, a bad cookie', () => {
+    const list = buildProvocations({ paths: [], allowUnsafe: false, canary });
+    const types = list.find((p) => p.key === 'root.query-types');
+    expect(types?.target).toMatch(/^\/\?.*\bid=.*&id\[\]=1/);
+    expect(types?.clientError).toBe(true);
+    const cookie = list.find((p) => p.key === 'bad-cookie');
+    const text = encodeRequest(cookie as NonNullable<typeof cookie>, {
+      host: 'h',
+      canary,
+      userAgent: 'ua',
+    }).toString('latin1');
+    expect(text).toContain(`\r\nCookie: fl_canary=${canary.cookieValue}; fl_bad=%E0%A4%A;`);
+    expect(text.match(/\r\nCookie:/g)?.length).toBe(1);
   });
 
   it('aims every request at an origin-form target or *', () => {

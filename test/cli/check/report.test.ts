@@ -14,6 +14,8 @@ const result: CheckResult = {
   origin: 'http://127.0.0.1:1234',
   paths: ['/'],
   allowUnsafe: false,
+  settings: { timeoutMs: 5000, maxTimeMs: 60000, concurrency: 4, rate: null },
+  clamped: [],
   startedAt: '2026-01-01T00:00:00.000Z',
   durationMs: 1234,
   requests: {
@@ -41,7 +43,7 @@ const result: CheckResult = {
       occurrences: [occurrence(4)],
     },
   ],
-  counts: { error: 1, warn: 0, info: 1 },
+  counts: { critical: 0, error: 1, warn: 0, info: 1 },
 };
 
 describe('renderText', () => {
@@ -72,9 +74,38 @@ describe('renderText', () => {
 
   it('colours only when asked', () => {
     expect(renderText(result, { color: true })).toContain('\u001b[31mFL-STACK-TRACE');
-    expect(renderText({ ...result, findings: [], counts: { error: 0, warn: 0, info: 0 } })).toMatch(
-      /No findings: .+\n$/,
-    );
+    expect(
+      renderText({ ...result, findings: [], counts: { critical: 0, error: 0, warn: 0, info: 0 } }),
+    ).toMatch(/No findings: .+\n$/);
+  });
+});
+
+describe('renderText: critical findings and clamped settings', () => {
+  it('puts CRITICAL first, counts it, and notes every clamped value', () => {
+    const text = renderText({
+      ...result,
+      clamped: [
+        { option: '--concurrency', requested: 50, used: 16 },
+        { option: 'requests', requested: 205, used: 200 },
+      ],
+      findings: [
+        {
+          id: 'FL-DEBUG-CONSOLE',
+          severity: 'critical',
+          title: 'Interactive debugger',
+          remedy: 'Turn it off.',
+          occurrences: [occurrence(9)],
+        },
+        ...result.findings,
+      ],
+      counts: { critical: 1, error: 1, warn: 0, info: 1 },
+    });
+    const lines = text.split('\n');
+    expect(lines[2]).toBe('note: --concurrency 50 clamped to 16');
+    expect(lines[3]).toBe('note: 205 requests planned, the first 200 sent (the bound of a run)');
+    expect(lines[5]).toBe('CRITICAL (1)');
+    expect(text.indexOf('CRITICAL (1)')).toBeLessThan(text.indexOf('ERROR (1)'));
+    expect(text).toMatch(/\n1 critical, 1 error, 0 warn, 1 info findings\.\n$/);
   });
 });
 

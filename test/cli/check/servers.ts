@@ -27,13 +27,26 @@ export function startFixture(
   env: Record<string, string | undefined> = {},
 ): Promise<Running> {
   const file = fileURLToPath(new URL(`fixtures/${name}.mjs`, import.meta.url));
+  return startAnnouncing(name, process.execPath, [file], env);
+}
+
+/**
+ * Starts any program that listens on 127.0.0.1 port 0 and prints the port on its first line of
+ * stdout (the fixtures' protocol; `fixtures/flask_app.py` follows it too).
+ */
+export function startAnnouncing(
+  name: string,
+  command: string,
+  args: string[],
+  env: Record<string, string | undefined> = {},
+): Promise<Running> {
   const childEnv: NodeJS.ProcessEnv = { ...process.env };
   delete childEnv.NODE_ENV; // vitest sets NODE_ENV=test; the fixtures decide for themselves
   for (const [k, v] of Object.entries(env)) {
     if (v === undefined) delete childEnv[k];
     else childEnv[k] = v;
   }
-  const child: ChildProcess = spawn(process.execPath, [file], {
+  const child: ChildProcess = spawn(command, args, {
     env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -91,6 +104,13 @@ export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Cli
 /** The JSON report of a run (the subset tests look at). */
 export interface JsonReportLike {
   readonly failed: boolean;
+  readonly settings: {
+    timeoutMs: number;
+    maxTimeMs: number;
+    concurrency: number;
+    rate: number | null;
+  };
+  readonly clamped: ReadonlyArray<{ option: string; requested: number; used: number }>;
   readonly requests: {
     planned: number;
     sent: number;
