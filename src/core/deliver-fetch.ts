@@ -101,9 +101,13 @@ export function fetchRequestInfo(
 ): FaultRequest {
   const p: FetchPeer = typeof peer === 'string' ? { remoteAddress: peer } : (peer ?? {});
   const headers: Record<string, string> = {};
-  request.headers.forEach((value, name) => {
-    headers[name] = value;
-  });
+  try {
+    request.headers.forEach((value, name) => {
+      headers[name] = value;
+    });
+  } catch {
+    // Deno throws "Request closed" once the client has gone: the record goes without headers.
+  }
   let url = '/';
   try {
     const u = new URL(request.url);
@@ -111,8 +115,14 @@ export function fetchRequestInfo(
   } catch {
     // A relative or malformed URL: the log keeps '/', never the raw value.
   }
+  let method = 'GET';
+  try {
+    method = request.method;
+  } catch {
+    // As above: a closed request may refuse every read.
+  }
   return {
-    method: request.method,
+    method,
     url,
     headers,
     remoteAddress: p.remoteAddress,

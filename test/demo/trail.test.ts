@@ -48,7 +48,7 @@ describe('the incident trail in the demo', () => {
         status: 500,
         phase: 'handler',
         error: { name: 'Error', message: 'synchronous failure in /fail/sync' },
-        req: { method: 'GET', path: '/fail/sync' },
+        request: { method: 'GET', path: '/fail/sync' },
       });
       expect(String((full?.error as { stack?: string } | undefined)?.stack)).toContain('at ');
     }

@@ -178,9 +178,10 @@ async function exampleApi(): Promise<void> {
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(body));
       };
-      if (req.url === '/orders/7') return json(200, { id: '7' });
-      if (req.url === '/orders' && req.method === 'POST') return json(201, { id: '8' });
-      if (req.url === '/reports/1') throw new Error('report store down');
+      const path = (req.url ?? '/').split('?')[0];
+      if (path === '/orders/7') return json(200, { id: '7' });
+      if (path === '/orders' && req.method === 'POST') return json(201, { id: '8' });
+      if (path === '/reports/1') throw new Error('report store down');
       throw httpErrors.notFound();
     }),
   );
