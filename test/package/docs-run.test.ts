@@ -288,10 +288,12 @@ describe('documentation blocks', () => {
   it('load from CommonJS: import() always, require() where Node has require(esm)', async () => {
     writeFileSync(
       join(dir, 'consumer.cjs'),
+      // require() first: an import() still loading the same module makes require() fail with
+      // ERR_REQUIRE_ESM_RACE_CONDITION on Node 24+, which is about the order, not the package.
       [
-        "import('faultline/node').then((m) => console.log('import', typeof m.faultline));",
         "try { console.log('require', typeof require('faultline/node').faultline); }",
         "catch (e) { console.log('require', e.code); }",
+        "import('faultline/node').then((m) => console.log('import', typeof m.faultline));",
       ].join('\n'),
     );
     const run = start([join(dir, 'consumer.cjs')]);
