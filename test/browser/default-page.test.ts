@@ -11,15 +11,15 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { faultline } from '../../src/adapters/node.js';
 import { HttpError } from '../../src/core/http-error.js';
+import { launchChromium } from '../support/browser.js';
 import { listen } from '../support/listen.js';
 import { describeWith } from '../support/programs.js';
 import { tempTree } from '../support/server-process.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = fileURLToPath(new URL('../../test-output/screenshots/', import.meta.url));
 const INCIDENT = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 /** Each payload, if it ever ran, would set window.__xss or open a dialog. */
@@ -93,19 +93,7 @@ describeWith(['chromium'], 'browser: default error page and XSS', () => {
     await app('configured', { errorDocuments: { '500 503': { file: '503.html' } }, root: docs });
     await app('debug', { debug: true });
     profile = mkdtempSync(join(tmpdir(), 'faultline-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless=new',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+    context = await launchChromium(profile, {
       // Only escaping may stop the payloads here, not the page's Content-Security-Policy.
       bypassCSP: true,
       viewport: { width: 1024, height: 720 },

@@ -12,18 +12,18 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { faultline } from '../../src/adapters/node.js';
 import { DEV_PAGE_CSP } from '../../src/core/dev-page.js';
 import type { FaultlineOptions } from '../../src/core/options.js';
 import { ADAPTERS, type Started } from '../conformance/servers.js';
+import { launchChromium } from '../support/browser.js';
 import { fetchWithPeer } from '../support/fetch-peer.js';
 import { listen } from '../support/listen.js';
 import { describeWith } from '../support/programs.js';
 import { startOrdersApp, type TsApp } from '../support/ts-app.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = fileURLToPath(new URL('../../test-output/screenshots/', import.meta.url));
 const CANARY = 'canary-devpage-4e1b9c';
 const PAYLOAD = '<script>window.__xss=1;alert(1)</script>"><img src=x onerror="window.__xss=1">';
@@ -34,17 +34,6 @@ function xssHandler(req: http.IncomingMessage): never {
   throw new Error(`xss ${PAYLOAD} ${req.url} ${req.headers['x-note']}`);
   // '><svg onload=window.__xss=1> </pre></span><script>alert(1)</script>
 }
-
-const LAUNCH = [
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 describeWith(['chromium'], 'browser: developer page', () => {
   let strict: BrowserContext;
@@ -80,10 +69,7 @@ describeWith(['chromium'], 'browser: developer page', () => {
   async function launch(bypassCSP: boolean): Promise<BrowserContext> {
     const profile = mkdtempSync(join(tmpdir(), 'faultline-chromium-dev-'));
     profiles.push(profile);
-    return chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: LAUNCH,
+    return launchChromium(profile, {
       bypassCSP,
       ignoreHTTPSErrors: true,
       viewport: { width: 1100, height: 900 },

@@ -9,16 +9,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { faultline } from '../../src/adapters/node.js';
 import type { ErrorDocuments } from '../../src/core/error-documents.js';
 import { HttpError } from '../../src/core/http-error.js';
+import { launchChromium } from '../support/browser.js';
 import { listen } from '../support/listen.js';
 import { describeWith } from '../support/programs.js';
 import { tempTree } from '../support/server-process.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const CSS = 'h1 { color: rgb(1, 2, 3); }';
 /** A 1×1 PNG. */
 const LOGO = Buffer.from(
@@ -83,19 +83,7 @@ describeWith(['chromium'], 'browser: operator error documents', () => {
     await app('self', { '5xx': { file: 'branded.html', csp: "default-src 'self'" } });
     await app('latin1', { '5xx': { file: 'latin1.html' } });
     profile = mkdtempSync(join(tmpdir(), 'faultline-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless=new',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
+    context = await launchChromium(profile, {
       // The page's Content-Security-Policy is enforced here: it is what is under test.
       bypassCSP: false,
     });
