@@ -15,7 +15,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { faultline } from '../../src/adapters/node.js';
 import { HttpError } from '../../src/core/http-error.js';
-import { launchChromium } from '../support/browser.js';
+import { launchChromium, watchScripts } from '../support/browser.js';
 import { listen } from '../support/listen.js';
 import { describeWith } from '../support/programs.js';
 import { tempTree } from '../support/server-process.js';
@@ -63,17 +63,7 @@ describeWith(['chromium'], 'browser: default error page and XSS', () => {
   }
 
   async function newPage(): Promise<Page> {
-    const page = await context.newPage();
-    page.on('dialog', (d) => {
-      fired.push(`dialog: ${d.message()}`);
-      void d.dismiss();
-    });
-    page.on('console', (m) => {
-      // Chromium reports the error status of the document itself; that is not a script running.
-      if (!m.text().startsWith('Failed to load resource')) fired.push(`console: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => fired.push(`pageerror: ${e.message}`));
-    return page;
+    return watchScripts(await context.newPage(), fired);
   }
 
   async function noScriptRan(page: Page): Promise<void> {

@@ -18,7 +18,7 @@ import { faultline } from '../../src/adapters/node.js';
 import { DEV_PAGE_CSP } from '../../src/core/dev-page.js';
 import type { FaultlineOptions } from '../../src/core/options.js';
 import { ADAPTERS, type Started } from '../conformance/servers.js';
-import { launchChromium } from '../support/browser.js';
+import { launchChromium, watchScripts } from '../support/browser.js';
 import { fetchWithPeer } from '../support/fetch-peer.js';
 import { listen } from '../support/listen.js';
 import { describeWith } from '../support/programs.js';
@@ -44,16 +44,8 @@ describeWith(['chromium'], 'browser: developer page', () => {
   let app: TsApp;
 
   async function open(context: BrowserContext): Promise<Page> {
-    const page = await context.newPage();
-    page.on('dialog', (d) => {
-      fired.push(`dialog: ${d.message()}`);
-      void d.dismiss();
-    });
-    page.on('console', (m) => {
-      // The document's own 500 status is reported as a failed load; that is not a script.
-      if (!m.text().startsWith('Failed to load resource')) fired.push(`console: ${m.text()}`);
-    });
-    page.on('pageerror', (e) => fired.push(`pageerror: ${e.message}`));
+    const page = watchScripts(await context.newPage(), fired);
+    // The page loads nothing of its own: any request but the document is a finding.
     page.on('request', (r) => {
       if (r.resourceType() !== 'document') fired.push(`request: ${r.url()}`);
     });

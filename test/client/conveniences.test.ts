@@ -1,10 +1,7 @@
 /** What ky users reach for (issue 18 §4), against a real node:http server on 127.0.0.1:0. */
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  type ClientOptions,
-  createClient,
-  isInvalidClientOptionError,
-} from '../../src/client/index.js';
+import { createClient, isInvalidClientOptionError } from '../../src/client/index.js';
+import { invalid } from './support/invalid-options.js';
 import { reply, startServer, type TestServer } from './support/server.js';
 
 let server: TestServer | undefined;
@@ -21,16 +18,6 @@ async function failing(times: number, status = 503) {
     else reply(res, 200, '{"ok":true}', { 'content-type': 'application/json' });
   });
   return server;
-}
-
-function invalid(options: unknown) {
-  try {
-    createClient(options as ClientOptions);
-  } catch (error) {
-    if (isInvalidClientOptionError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected createClient to throw');
 }
 
 describe('prefixUrl and searchParams', () => {

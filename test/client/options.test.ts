@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ClientOptions } from '../../src/client/index.js';
-import { createClient, DEFAULTS, isInvalidClientOptionError } from '../../src/client/index.js';
-
-function invalid(options: unknown) {
-  try {
-    createClient(options as ClientOptions);
-  } catch (error) {
-    if (isInvalidClientOptionError(error)) return error;
-    throw error;
-  }
-  throw new Error('expected createClient to throw');
-}
+import { createClient, DEFAULTS } from '../../src/client/index.js';
+import { invalid } from './support/invalid-options.js';
 
 describe('createClient options', () => {
   it('applies documented defaults', () => {

@@ -2,7 +2,7 @@
  * Debian's Chromium, driven by playwright-core, for the browser tests: headless, with the flags
  * that keep it off this machine's closed network (no background fetches, no QUIC, no updates).
  */
-import { type BrowserContext, chromium } from 'playwright-core';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
 
@@ -30,4 +30,21 @@ export function launchChromium(
     args: ARGS,
     ...options,
   });
+}
+
+/**
+ * Records in `fired` what only a running script would cause: a dialog (dismissed), console
+ * output, an uncaught page error. The document's own error status, which Chromium reports as a
+ * failed load, is not one of them.
+ */
+export function watchScripts(page: Page, fired: string[]): Page {
+  page.on('dialog', (d) => {
+    fired.push(`dialog: ${d.message()}`);
+    void d.dismiss();
+  });
+  page.on('console', (m) => {
+    if (!m.text().startsWith('Failed to load resource')) fired.push(`console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => fired.push(`pageerror: ${e.message}`));
+  return page;
 }
